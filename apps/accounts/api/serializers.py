@@ -1,0 +1,198 @@
+"""Request and response shapes for the accounts API."""
+
+from datetime import date
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.accounts.models import Category, FollowSource, Gender, Profile
+from apps.accounts.regions import REGION_CHOICES
+
+PHONE_REGEX = r"^\+?[0-9]{6,15}$"
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ("slug", "name", "name_zh")
+
+
+class RegionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_zh = serializers.CharField()
+
+
+class CountsSerializer(serializers.Serializer):
+    fans = serializers.IntegerField(source="fans_count")
+    following = serializers.IntegerField(source="following_count")
+    notes = serializers.IntegerField(source="notes_count")
+    likes_received = serializers.IntegerField(source="likes_received_count")
+    collects_received = serializers.IntegerField(source="collects_received_count")
+
+
+class AvatarUrlField(serializers.Field):
+    """Absolute URL of a profile's avatar, or null."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("source", "*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, profile: Profile) -> str | None:
+        if not profile.avatar:
+            return None
+        request = self.context.get("request")
+        url = profile.avatar.url
+        return request.build_absolute_uri(url) if request else url
+
+
+extend_schema_field({"type": "string", "format": "uri", "nullable": True})(AvatarUrlField)
+
+
+class InterestSlugsField(serializers.ListField):
+    """Read-only list of a profile's interest slugs (prefetched by the selector)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(child=serializers.CharField(), read_only=True, **kwargs)
+
+    def to_representation(self, manager: object) -> list[str]:
+        return [category.slug for category in manager.all()]
+
+
+class UserCardSerializer(serializers.Serializer):
+    """The short form of a user in lists: enough to draw a row."""
+
+    id = serializers.IntegerField(source="user_id")
+    username = serializers.CharField(source="user.username")
+    display_name = serializers.CharField()
+    avatar = AvatarUrlField()
+    fans = serializers.IntegerField(source="fans_count")
+
+
+class PublicProfileSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user_id")
+    username = serializers.CharField(source="user.username")
+    display_name = serializers.CharField()
+    avatar = AvatarUrlField()
+    bio = serializers.CharField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    region = serializers.CharField()
+    interests = InterestSlugsField()
+    counts = CountsSerializer(source="*")
+    is_following = serializers.BooleanField(source="viewer_follows")
+    is_followed_by = serializers.BooleanField(source="follows_viewer")
+    is_blocked = serializers.BooleanField(source="viewer_blocked")
+
+
+class MeSerializer(serializers.Serializer):
+    """The signed-in user's own account: private fields included."""
+
+    id = serializers.IntegerField(source="user_id")
+    username = serializers.CharField(source="user.username")
+    phone = serializers.CharField(source="user.phone", allow_null=True)
+    email = serializers.EmailField(source="user.email")
+    date_joined = serializers.DateTimeField(source="user.date_joined")
+    display_name = serializers.CharField()
+    avatar = AvatarUrlField()
+    bio = serializers.CharField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    birth_year = serializers.IntegerField(allow_null=True)
+    region = serializers.CharField()
+    interests = InterestSlugsField()
+    hide_fans_list = serializers.BooleanField()
+    hide_following_list = serializers.BooleanField()
+    counts = CountsSerializer(source="*")
+
+
+def _birth_year_bounds() -> tuple[int, int]:
+    this_year = date.today().year
+    return 1900, this_year - 13  # the community is open from 13 years old
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    display_name = serializers.CharField(min_length=1, max_length=40, required=False)
+    bio = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    birth_year = serializers.IntegerField(allow_null=True, required=False)
+    region = serializers.ChoiceField(choices=REGION_CHOICES, allow_blank=True, required=False)
+    interests = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), many=True, required=False
+    )
+    hide_fans_list = serializers.BooleanField(required=False)
+    hide_following_list = serializers.BooleanField(required=False)
+    phone = serializers.RegexField(PHONE_REGEX, max_length=20, allow_blank=True, required=False)
+    email = serializers.EmailField(allow_blank=True, required=False)
+
+    def validate_birth_year(self, value: int | None) -> int | None:
+        low, high = _birth_year_bounds()
+        if value is not None and not low <= value <= high:
+            raise serializers.ValidationError(f"Must be between {low} and {high}.")
+        return value
+
+    def validate_interests(self, value: list[Category]) -> list[Category]:
+        if len(value) > 10:
+            raise serializers.ValidationError("Choose at most 10 interests.")
+        return value
+
+
+class AvatarUploadSerializer(serializers.Serializer):
+    avatar = serializers.FileField(help_text="JPEG, PNG or WebP, at most 5 MB and 4096x4096.")
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(
+        min_length=3, max_length=30, validators=[UnicodeUsernameValidator()]
+    )
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    phone = serializers.RegexField(PHONE_REGEX, max_length=20, required=False)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    display_name = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class RegisterResponseSerializer(serializers.Serializer):
+    user = MeSerializer()
+    tokens = TokenPairSerializer()
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class FollowInputSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=FollowSource.choices, default=FollowSource.PROFILE)
+    source_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
+
+
+class FollowStateSerializer(serializers.Serializer):
+    following = serializers.BooleanField()
+    fans = serializers.IntegerField(help_text="The followed user's fan count after the change.")
+
+
+class BlockStateSerializer(serializers.Serializer):
+    blocked = serializers.BooleanField()
+
+
+class FollowEdgeSerializer(serializers.Serializer):
+    """One row of a fans or following list: the other user and when the follow began."""
+
+    user = serializers.SerializerMethodField()
+    followed_at = serializers.DateTimeField(source="created_at")
+
+    @extend_schema_field(UserCardSerializer)
+    def get_user(self, follow: object) -> dict:
+        profile = getattr(follow, self.context["side"]).profile
+        return UserCardSerializer(profile, context=self.context).data
+
+
+class BlockEdgeSerializer(serializers.Serializer):
+    user = UserCardSerializer(source="blocked.profile")
+    blocked_at = serializers.DateTimeField(source="created_at")

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from apps.accounts.api import views
+
+urlpatterns = [
+    path("auth/register", views.RegisterApi.as_view(), name="auth-register"),
+    path("auth/login", views.LoginApi.as_view(), name="auth-login"),
+    path("auth/refresh", views.RefreshApi.as_view(), name="auth-refresh"),
+    path("auth/logout", views.LogoutApi.as_view(), name="auth-logout"),
+    path("categories", views.CategoryListApi.as_view(), name="category-list"),
+    path("regions", views.RegionListApi.as_view(), name="region-list"),
+    path("me", views.MeApi.as_view(), name="me"),
+    path("me/avatar", views.MeAvatarApi.as_view(), name="me-avatar"),
+    path("me/blocks", views.MeBlockListApi.as_view(), name="me-blocks"),
+    path("users/<int:user_id>", views.UserDetailApi.as_view(), name="user-detail"),
+    path("users/<int:user_id>/follow", views.UserFollowApi.as_view(), name="user-follow"),
+    path("users/<int:user_id>/block", views.UserBlockApi.as_view(), name="user-block"),
+    path("users/<int:user_id>/fans", views.UserFansApi.as_view(), name="user-fans"),
+    path("users/<int:user_id>/following", views.UserFollowingApi.as_view(), name="user-following"),
+]

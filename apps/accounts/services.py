@@ -1,0 +1,234 @@
+"""Account writes: registration, profile edits, avatar, follow graph and blocks."""
+
+from collections.abc import Iterable
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from apps.accounts.models import Block, Category, Follow, FollowSource, Profile, User
+from apps.core.errors import Conflict, InvalidInput, NotFound
+
+AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
+AVATAR_MAX_PIXELS = 4096
+
+
+def user_register(
+    *,
+    username: str,
+    password: str,
+    phone: str | None = None,
+    email: str = "",
+    display_name: str = "",
+) -> User:
+    """Create a user and their profile; password checked by Django's validators."""
+    candidate = User(username=username, email=email, phone=phone)
+    try:
+        validate_password(password, user=candidate)
+    except DjangoValidationError as exc:
+        raise InvalidInput("The password is too weak.", fields={"password": exc.messages}) from exc
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput(
+            "This username is taken.",
+            code="auth.username_taken",
+            fields={"username": ["This username is taken."]},
+        )
+    if phone and User.objects.filter(phone=phone).exists():
+        raise InvalidInput(
+            "This phone number is already registered.",
+            code="auth.phone_taken",
+            fields={"phone": ["This phone number is already registered."]},
+        )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username, password=password, email=email, phone=phone or None
+            )
+            if display_name:
+                Profile.objects.filter(user=user).update(display_name=display_name)
+    except IntegrityError as exc:  # a concurrent registration took the name or phone
+        raise InvalidInput(
+            "This username or phone number is already registered.",
+            code="auth.username_taken",
+            fields={"username": ["This username or phone number is already registered."]},
+        ) from exc
+    return user
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    interests: Iterable[Category] | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    **fields: object,
+) -> Profile:
+    """Update profile fields (and the user's contact fields); interests are replaced whole."""
+    profile = Profile.objects.select_for_update().get(user=user)
+    user_changed = []
+    if phone is not None:
+        if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+            raise InvalidInput(
+                "This phone number is already registered.",
+                code="auth.phone_taken",
+                fields={"phone": ["This phone number is already registered."]},
+            )
+        user.phone = phone or None
+        user_changed.append("phone")
+    if email is not None:
+        user.email = email
+        user_changed.append("email")
+    if user_changed:
+        user.save(update_fields=user_changed)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.save()
+    if interests is not None:
+        profile.interests.set(list(interests))
+    return profile
+
+
+def _validated_image(upload: UploadedFile) -> str:
+    """Return the image format after Pillow has parsed the whole file."""
+    if upload.size > settings.AVATAR_MAX_BYTES:
+        limit_mb = settings.AVATAR_MAX_BYTES // (1024 * 1024)
+        raise InvalidInput(
+            f"The avatar is larger than {limit_mb} MB.",
+            code="avatar.too_large",
+            fields={"avatar": [f"At most {limit_mb} MB."]},
+        )
+    data = upload.read()
+    upload.seek(0)
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image_format = image.format
+            width, height = image.size
+            image.verify()
+        with Image.open(BytesIO(data)) as image:
+            image.load()  # verify() does not decode pixels; a truncated file fails here
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise InvalidInput(
+            "The avatar is not a valid image.",
+            code="avatar.invalid_image",
+            fields={"avatar": ["Upload a valid JPEG, PNG or WebP image."]},
+        ) from None
+    if image_format not in AVATAR_FORMATS:
+        raise InvalidInput(
+            "The avatar must be JPEG, PNG or WebP.",
+            code="avatar.unsupported_format",
+            fields={"avatar": [f"{image_format} is not accepted; use JPEG, PNG or WebP."]},
+        )
+    if width > AVATAR_MAX_PIXELS or height > AVATAR_MAX_PIXELS:
+        raise InvalidInput(
+            "The avatar is too large in pixels.",
+            code="avatar.too_many_pixels",
+            fields={"avatar": [f"At most {AVATAR_MAX_PIXELS}x{AVATAR_MAX_PIXELS} pixels."]},
+        )
+    return image_format
+
+
+def avatar_set(*, user: User, upload: UploadedFile) -> Profile:
+    """Replace the avatar; no file is left behind whichever way the write ends."""
+    image_format = _validated_image(upload)
+    extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[image_format]
+    profile = Profile.objects.get(user=user)
+    storage = profile.avatar.storage
+    old_name = profile.avatar.name or ""
+    new_name = storage.save(f"avatars/{user.pk}.{extension}", upload)
+    try:
+        with transaction.atomic():
+            Profile.objects.filter(user=user).update(avatar=new_name, updated_at=timezone.now())
+            if old_name:
+                transaction.on_commit(lambda: storage.delete(old_name))
+    except Exception:
+        storage.delete(new_name)
+        raise
+    profile.avatar.name = new_name
+    return profile
+
+
+def _lock_profiles(*user_ids: int) -> dict[int, Profile]:
+    """Lock the profiles of the given users in primary-key order (no deadlocks between pairs).
+
+    Caller must be inside a transaction.
+    """
+    profiles = Profile.objects.select_for_update().filter(user_id__in=user_ids).order_by("user_id")
+    locked = {p.user_id: p for p in profiles}
+    if len(locked) != len(set(user_ids)):
+        raise NotFound("User not found.", code="user.not_found")
+    return locked
+
+
+def is_blocked_either_way(a_id: int, b_id: int) -> bool:
+    return Block.objects.filter(blocker_id=a_id, blocked_id=b_id).exists() or (
+        Block.objects.filter(blocker_id=b_id, blocked_id=a_id).exists()
+    )
+
+
+def _remove_follow(*, follower_id: int, followee_id: int) -> bool:
+    """Delete one follow edge and its counts. Caller holds both profile locks."""
+    deleted, _ = Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).delete()
+    if deleted:
+        Profile.objects.filter(user_id=follower_id).update(following_count=F("following_count") - 1)
+        Profile.objects.filter(user_id=followee_id).update(fans_count=F("fans_count") - 1)
+    return bool(deleted)
+
+
+def follow_create(
+    *,
+    follower: User,
+    followee_id: int,
+    source: str = FollowSource.PROFILE,
+    source_id: int | None = None,
+) -> tuple[Follow, bool]:
+    """Follow a user; repeating it changes nothing. Returns the edge and whether it is new."""
+    if follower.pk == followee_id:
+        raise Conflict("You cannot follow yourself.", code="follow.self")
+    with transaction.atomic():
+        _lock_profiles(follower.pk, followee_id)
+        if is_blocked_either_way(follower.pk, followee_id):
+            raise Conflict("You cannot follow this user.", code="follow.blocked")
+        existing = Follow.objects.filter(follower=follower, followee_id=followee_id).first()
+        if existing is not None:
+            return existing, False
+        follow = Follow.objects.create(
+            follower=follower, followee_id=followee_id, source=source, source_id=source_id
+        )
+        Profile.objects.filter(user_id=follower.pk).update(following_count=F("following_count") + 1)
+        Profile.objects.filter(user_id=followee_id).update(fans_count=F("fans_count") + 1)
+    return follow, True
+
+
+def follow_delete(*, follower: User, followee_id: int) -> bool:
+    """Unfollow; repeating it changes nothing. Returns whether an edge was removed."""
+    if follower.pk == followee_id:
+        return False
+    with transaction.atomic():
+        _lock_profiles(follower.pk, followee_id)
+        return _remove_follow(follower_id=follower.pk, followee_id=followee_id)
+
+
+def block_create(*, blocker: User, blocked_id: int) -> tuple[Block, bool]:
+    """Block a user: follows in both directions end, and neither can follow the other."""
+    if blocker.pk == blocked_id:
+        raise Conflict("You cannot block yourself.", code="block.self")
+    with transaction.atomic():
+        _lock_profiles(blocker.pk, blocked_id)
+        block, created = Block.objects.get_or_create(blocker=blocker, blocked_id=blocked_id)
+        if created:
+            _remove_follow(follower_id=blocker.pk, followee_id=blocked_id)
+            _remove_follow(follower_id=blocked_id, followee_id=blocker.pk)
+    return block, created
+
+
+def block_delete(*, blocker: User, blocked_id: int) -> bool:
+    """Unblock; follows removed by the block are not restored."""
+    deleted, _ = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
+    return bool(deleted)

@@ -1,0 +1,43 @@
+"""OpenAPI generation: every operation documents the one error shape next to its success."""
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import serializers
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `follow.blocked`.")
+    message = serializers.CharField(help_text="Human-readable explanation.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per-field messages for validation errors; empty otherwise.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+ERROR_STATUSES = {
+    "400": "Invalid input",
+    "401": "Not authenticated",
+    "403": "Permission denied",
+    "404": "Not found",
+    "405": "Method not allowed",
+    "409": "Conflict with the current state",
+    "415": "Unsupported media type",
+    "422": "Unprocessable",
+    "429": "Throttled",
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        for code, description in ERROR_STATUSES.items():
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                response["description"] = description
+                responses[code] = response
+        return responses

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Run the test suite against PostgreSQL and Redis (the machine's own, unless overridden).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh dev
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/creator_platform}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+# Keys of concurrent runs on one Redis must not collide.
+export CACHE_KEY_PREFIX="${CACHE_KEY_PREFIX:-cp-test-$$}"
+exec .venv/bin/pytest "$@"
