@@ -48,6 +48,12 @@ INSTALLED_APPS = [
     "channels",
     "apps.core",
     "apps.accounts",
+    "apps.notifications",
+    "apps.moderation",
+    "apps.notes",
+    "apps.analytics",
+    "apps.creators",
+    "apps.ledger",
 ]
 
 MIDDLEWARE = [

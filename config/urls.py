@@ -3,13 +3,19 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.core.views import healthz
+from apps.core.views import healthz, not_found
 
 api_v1 = [
     path("", include("apps.accounts.api.urls")),
+    path("", include("apps.notifications.api.urls")),
+    path("", include("apps.moderation.api.urls")),
+    path("", include("apps.notes.api.urls")),
+    path("", include("apps.analytics.api.urls")),
+    path("", include("apps.creators.api.urls")),
+    path("", include("apps.ledger.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +24,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    # Unknown API paths answer in the API's JSON error shape, in development too.
+    re_path(r"^api/", not_found),
 ]
 
 if settings.DEBUG:

@@ -92,7 +92,7 @@ class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="user_id")
     username = serializers.CharField(source="user.username")
     phone = serializers.CharField(source="user.phone", allow_null=True)
-    email = serializers.EmailField(source="user.email")
+    email = serializers.CharField(source="user.email", help_text="Empty when not given.")
     date_joined = serializers.DateTimeField(source="user.date_joined")
     display_name = serializers.CharField()
     avatar = AvatarUrlField()

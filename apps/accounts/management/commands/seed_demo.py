@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from apps.accounts.models import Block, Category, Follow, FollowSource, Gender, Profile, User
 from apps.accounts.regions import REGIONS
+from apps.core.seeding import DemoContext, demo_modules
 
 BATCH = 5_000
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -75,6 +76,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--quiet", action="store_true", help="no progress bars")
+        for module in demo_modules():
+            if hasattr(module, "add_arguments"):
+                module.add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -90,6 +94,17 @@ class Command(BaseCommand):
         self._seed_follows(rng, creators, fans, total_follows)
         self._seed_blocks(rng, user_ids)
         self._recount()
+        context = DemoContext(
+            rng=rng,
+            options=options,
+            user_ids=user_ids,
+            creator_ids=creators,
+            demo_user_id=User.objects.get(username="demo").pk,
+            progress=self.progress,
+            stdout=self.stdout,
+        )
+        for module in demo_modules():
+            module.seed(context)
 
         elapsed = time.monotonic() - started
         self.stdout.write(
