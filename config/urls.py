@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.core.views import healthz, not_found
+from apps.core.views import api_not_found, healthz
 
 api_v1 = [
     path("", include("apps.accounts.api.urls")),
@@ -25,7 +25,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     # Unknown API paths answer in the API's JSON error shape, in development too.
-    re_path(r"^api/", not_found),
+    re_path(r"^api/", api_not_found),
 ]
 
 if settings.DEBUG:

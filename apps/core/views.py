@@ -3,6 +3,7 @@
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from apps.core.errors import error_body
 
@@ -63,6 +64,16 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(error_body("not_found", "Not found."), status=404)
+
+
+# Unknown API paths answer 404 for every method; a CSRF check there would answer 403 instead.
+api_not_found = csrf_exempt(not_found)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    return JsonResponse(
+        error_body("csrf_failed", f"CSRF verification failed: {reason}"), status=403
+    )
 
 
 def server_error(request: HttpRequest) -> JsonResponse:

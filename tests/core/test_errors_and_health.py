@@ -46,6 +46,22 @@ def test_unknown_api_path_is_json_404(client, settings) -> None:
     assert _shape(response)["code"] == "not_found"
 
 
+def test_unknown_api_path_is_404_for_writes_too(api) -> None:
+    response = api.post("/api/v1/users/not-a-number/follow", {})
+    assert response.status_code == 404
+    assert _shape(response)["code"] == "not_found"
+
+
+def test_csrf_failure_uses_the_error_shape(user) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.patch("/api/v1/me", "{}", content_type="application/json")
+    assert response.status_code == 403
+    assert _shape(response)["code"] in {"permission_denied", "csrf_failed"}
+
+
 def test_unexpected_exception_becomes_500_without_traceback() -> None:
     request = APIRequestFactory().get("/api/v1/me")
     response = api_exception_handler(RuntimeError("secret internals"), {"request": request})
