@@ -254,3 +254,59 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- ledger ---
+from celery.schedules import crontab  # noqa: E402
+
+LEDGER_MAX_AMOUNT_FEN = env.int("LEDGER_MAX_AMOUNT_FEN", default=5_000_000)  # 50,000 yuan
+LEDGER_TOPUP_MIN_FEN = env.int("LEDGER_TOPUP_MIN_FEN", default=100)
+LEDGER_PAYOUT_MIN_FEN = env.int("LEDGER_PAYOUT_MIN_FEN", default=1_000)
+LEDGER_PAYMENT_INTENT_TTL_MINUTES = env.int("LEDGER_PAYMENT_INTENT_TTL_MINUTES", default=30)
+LEDGER_WEBHOOK_TOLERANCE_SECONDS = env.int("LEDGER_WEBHOOK_TOLERANCE_SECONDS", default=300)
+LEDGER_SANDBOX_ENABLED = env.bool("LEDGER_SANDBOX_ENABLED", default=DEBUG)
+LEDGER_SANDBOX_WEBHOOK_SECRET = env.str(
+    "LEDGER_SANDBOX_WEBHOOK_SECRET", default="sandbox-webhook-secret-dev-only" if DEBUG else ""
+)
+LEDGER_SANDBOX_WEBHOOK_OLD_SECRETS = env.list("LEDGER_SANDBOX_WEBHOOK_OLD_SECRETS", default=[])
+if LEDGER_SANDBOX_ENABLED and not LEDGER_SANDBOX_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("LEDGER_SANDBOX_WEBHOOK_SECRET must be set to enable the sandbox.")
+IDEMPOTENCY_KEY_TTL_HOURS = max(env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24), 24)
+CELERY_BEAT_SCHEDULE["ledger-reconcile"] = {
+    "task": "apps.ledger.tasks.ledger_reconcile",
+    "schedule": crontab(hour=3, minute=30),  # nightly, after the 02:00 rollups
+}
+CELERY_BEAT_SCHEDULE["ledger-expire-payment-intents"] = {
+    "task": "apps.ledger.tasks.payment_intents_expire",
+    "schedule": crontab(minute="*/5"),
+}
+CELERY_BEAT_SCHEDULE["idempotency-keys-purge"] = {
+    "task": "apps.ledger.tasks.idempotency_keys_purge",
+    "schedule": crontab(minute=17),
+}
+
+# --- analytics ---
+# Clients post event batches every few seconds; they get their own per-user rate, apart from
+# the write throttle.
+ANALYTICS_EVENTS_THROTTLE_RATE = env.str("THROTTLE_EVENTS", default="600/min")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PaymentIntentStatusEnum": "apps.ledger.models.PaymentIntentStatus",
+        "PayoutStatusEnum": "apps.ledger.models.PayoutStatus",
+        "TransactionKindEnum": "apps.ledger.models.TransactionKind",
+        "PayoutMethodEnum": "apps.ledger.models.PayoutMethod",
+    }
+)
+
+# --- moderation ---
+# Distinct reporters after which a reported note or comment is hidden until reviewed.
+MODERATION_REPORT_HIDE_THRESHOLD = env.int("MODERATION_REPORT_HIDE_THRESHOLD", default=3)
+# How often a process compares its keyword automaton with the shared rule-set version.
+MODERATION_RULES_CHECK_SECONDS = env.float("MODERATION_RULES_CHECK_SECONDS", default=2.0)
+# Strikes: THRESHOLD active strikes within WINDOW_DAYS stop posting for RESTRICTION_DAYS.
+MODERATION_STRIKE_WINDOW_DAYS = env.int("MODERATION_STRIKE_WINDOW_DAYS", default=90)
+MODERATION_STRIKE_THRESHOLD = env.int("MODERATION_STRIKE_THRESHOLD", default=3)
+MODERATION_RESTRICTION_DAYS = env.int("MODERATION_RESTRICTION_DAYS", default=7)
+MODERATION_APPEAL_DAYS = env.int("MODERATION_APPEAL_DAYS", default=30)
+# Phone numbers and WeChat ids: where they are looked for and what happens to them.
+MODERATION_CONTACT_SURFACES = env.list("MODERATION_CONTACT_SURFACES", default=["note", "comment"])
+MODERATION_CONTACT_ACTION = env.str("MODERATION_CONTACT_ACTION", default="mask")

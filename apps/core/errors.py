@@ -58,6 +58,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unprocessable(DomainError):
+    """Well-formed but refused as a whole, e.g. an idempotency key reused with another body."""
+
+    status = status.HTTP_422_UNPROCESSABLE_ENTITY
+    code = "unprocessable"
+
+
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 

@@ -1,0 +1,263 @@
+"""Operators' screens: the book is read-only here; payouts move only through their actions."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from apps.core.errors import DomainError
+from apps.ledger import services
+from apps.ledger.models import (
+    Account,
+    Entry,
+    PaymentIntent,
+    Payout,
+    PayoutEvent,
+    ReconciliationDifference,
+    ReconciliationReport,
+    Transaction,
+    WebhookEvent,
+    format_fen,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Money records change only through services, never through a form."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def _yuan(amount: int | None) -> str:
+    return "" if amount is None else format_fen(amount)
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "owner_type", "owner_id", "balance_yuan", "entries_link")
+    list_filter = ("kind", "owner_type", "allow_negative")
+    search_fields = ("=id", "=owner_id")
+    readonly_fields = ("balance_yuan",)
+
+    @admin.display(description="Balance (yuan)", ordering="balance")
+    def balance_yuan(self, account: Account) -> str:
+        return _yuan(account.balance)
+
+    @admin.display(description="Entries")
+    def entries_link(self, account: Account) -> str:
+        url = reverse("admin:ledger_entry_changelist") + f"?account__id__exact={account.pk}"
+        return format_html('<a href="{}">history</a>', url)
+
+
+class EntryInline(ReadOnlyInline):
+    model = Entry
+    fields = ("account", "amount_yuan", "balance_after_yuan", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="Amount (yuan)")
+    def amount_yuan(self, entry: Entry) -> str:
+        return _yuan(entry.amount)
+
+    @admin.display(description="Balance after (yuan)")
+    def balance_after_yuan(self, entry: Entry) -> str:
+        return _yuan(entry.balance_after)
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "description", "created_at", "reverses")
+    list_filter = ("kind",)
+    search_fields = ("=id", "key", "description")
+    date_hierarchy = "created_at"
+    inlines = (EntryInline,)
+    actions = ("reverse_selected",)
+    raw_id_fields = ("reverses",)
+
+    def has_reverse_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("ledger.reverse_transaction")
+
+    @admin.action(description="Reverse selected top-ups / transfers", permissions=["reverse"])
+    def reverse_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for original in queryset.order_by("pk"):
+            try:
+                reversal = services.transaction_reverse(
+                    original=original,
+                    description=f"Reversal of #{original.pk} by {request.user.get_username()}",
+                )
+            except DomainError as exc:
+                self.message_user(request, f"#{original.pk}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"#{original.pk} reversed by #{reversal.pk}.")
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ("id", "transaction", "account", "amount_yuan", "balance_after_yuan")
+    list_display += ("created_at",)
+    list_filter = ("account__kind",)
+    search_fields = ("=transaction__id", "=account__id")
+    list_select_related = ("transaction", "account")
+
+    @admin.display(description="Amount (yuan)")
+    def amount_yuan(self, entry: Entry) -> str:
+        return _yuan(entry.amount)
+
+    @admin.display(description="Balance after (yuan)")
+    def balance_after_yuan(self, entry: Entry) -> str:
+        return _yuan(entry.balance_after)
+
+
+class WebhookEventInline(ReadOnlyInline):
+    model = WebhookEvent
+    fields = ("event_id", "event_type", "outcome", "occurred_at", "received_at")
+    readonly_fields = fields
+
+
+@admin.register(PaymentIntent)
+class PaymentIntentAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "user", "provider", "amount_yuan", "status", "created_at")
+    list_filter = ("status", "provider")
+    search_fields = ("reference", "user__username")
+    list_select_related = ("user",)
+    raw_id_fields = ("user", "account", "transaction")
+    date_hierarchy = "created_at"
+    inlines = (WebhookEventInline,)
+
+    @admin.display(description="Amount (yuan)", ordering="amount")
+    def amount_yuan(self, intent: PaymentIntent) -> str:
+        return _yuan(intent.amount)
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ("event_id", "provider", "event_type", "intent", "outcome", "received_at")
+    list_filter = ("provider", "event_type", "outcome")
+    search_fields = ("event_id", "intent__reference")
+    list_select_related = ("intent",)
+
+
+class PayoutEventInline(ReadOnlyInline):
+    model = PayoutEvent
+    fields = ("from_status", "to_status", "actor", "note", "created_at")
+    readonly_fields = fields
+    show_change_link = False
+
+
+class PayoutActionForm(ActionForm):
+    note = forms.CharField(
+        required=False, max_length=200, help_text="Reason or reference (required to reject/fail)."
+    )
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ("id", "user", "amount_yuan", "method", "status", "created_at", "updated_at")
+    list_filter = ("status", "method")
+    search_fields = ("=id", "user__username")
+    list_select_related = ("user",)
+    raw_id_fields = ("user", "hold_transaction", "settle_transaction")
+    readonly_fields = ("amount_yuan", "account_number_masked")
+    exclude = ("account_number",)
+    date_hierarchy = "created_at"
+    inlines = (PayoutEventInline,)
+    action_form = PayoutActionForm
+    actions = ("approve", "reject", "mark_paid", "mark_failed")
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("ledger.change_payout")
+
+    @admin.display(description="Amount (yuan)", ordering="amount")
+    def amount_yuan(self, payout: Payout) -> str:
+        return _yuan(payout.amount)
+
+    def _move(
+        self, request: HttpRequest, queryset: QuerySet, mover, verb: str, need_note: bool = False
+    ) -> None:
+        note = (request.POST.get("note") or "").strip()
+        if need_note and not note:
+            self.message_user(request, f"Give a reason to {verb} payouts.", messages.ERROR)
+            return
+        done = 0
+        for payout_id in queryset.order_by("pk").values_list("pk", flat=True):
+            try:
+                mover(payout_id=payout_id, operator=request.user, note=note)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"Payout #{payout_id}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{done} payout(s): {verb} done.")
+
+    @admin.action(description="Approve selected requested payouts", permissions=["review"])
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._move(request, queryset, services.payout_approve, "approve")
+
+    @admin.action(description="Reject selected (funds return to wallet)", permissions=["review"])
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._move(request, queryset, services.payout_reject, "reject", need_note=True)
+
+    @admin.action(description="Mark selected approved payouts as paid", permissions=["review"])
+    def mark_paid(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._move(request, queryset, services.payout_mark_paid, "mark paid")
+
+    @admin.action(description="Mark selected as failed (funds return)", permissions=["review"])
+    def mark_failed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._move(request, queryset, services.payout_mark_failed, "mark failed", need_note=True)
+
+
+@admin.register(PayoutEvent)
+class PayoutEventAdmin(ReadOnlyAdmin):
+    list_display = ("payout", "from_status", "to_status", "actor", "note", "created_at")
+    list_filter = ("to_status",)
+    search_fields = ("=payout__id",)
+    list_select_related = ("payout", "actor")
+
+
+class ReconciliationDifferenceInline(ReadOnlyInline):
+    model = ReconciliationDifference
+    fields = ("kind", "account", "transaction", "expected", "actual")
+    readonly_fields = fields
+
+
+@admin.register(ReconciliationReport)
+class ReconciliationReportAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "clean", "difference_count", "accounts_checked")
+    list_display += ("transactions_checked", "ledger_total", "finished_at")
+    date_hierarchy = "started_at"
+    inlines = (ReconciliationDifferenceInline,)
+
+    @admin.display(description="Clean", boolean=True)
+    def clean(self, report: ReconciliationReport) -> bool:
+        return report.is_clean
+
+
+@admin.register(ReconciliationDifference)
+class ReconciliationDifferenceAdmin(ReadOnlyAdmin):
+    list_display = ("report", "kind", "account", "transaction", "expected", "actual")
+    list_filter = ("kind",)
+    list_select_related = ("report", "account", "transaction")
