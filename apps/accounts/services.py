@@ -13,6 +13,8 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from apps.accounts.models import Block, Category, Follow, FollowSource, Profile, User
+from apps.analytics.kinds import EventKind
+from apps.analytics.recording import record_server_event
 from apps.core.errors import Conflict, InvalidInput, NotFound
 
 AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -203,6 +205,13 @@ def follow_create(
         )
         Profile.objects.filter(user_id=follower.pk).update(following_count=F("following_count") + 1)
         Profile.objects.filter(user_id=followee_id).update(fans_count=F("fans_count") + 1)
+        record_server_event(
+            kind=EventKind.FOLLOW,
+            actor_id=follower.pk,
+            target_user_id=followee_id,
+            source=source,
+            source_id=source_id,
+        )
     return follow, True
 
 
@@ -212,7 +221,18 @@ def follow_delete(*, follower: User, followee_id: int) -> bool:
         return False
     with transaction.atomic():
         _lock_profiles(follower.pk, followee_id)
-        return _remove_follow(follower_id=follower.pk, followee_id=followee_id)
+        edge = Follow.objects.filter(follower=follower, followee_id=followee_id)
+        follow_source = edge.values_list("source", "source_id").first()
+        removed = _remove_follow(follower_id=follower.pk, followee_id=followee_id)
+        if removed and follow_source is not None:
+            record_server_event(
+                kind=EventKind.UNFOLLOW,
+                actor_id=follower.pk,
+                target_user_id=followee_id,
+                source=follow_source[0],
+                source_id=follow_source[1],
+            )
+        return removed
 
 
 def block_create(*, blocker: User, blocked_id: int) -> tuple[Block, bool]:

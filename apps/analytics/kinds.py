@@ -47,3 +47,33 @@ class EventSource(models.TextChoices):
     LIVE = "live", "Live room"
     NOTE = "note", "Note page"
     OTHER = "other", "Other"
+
+
+SERVER_KINDS = frozenset(EventKind.values) - CLIENT_KINDS
+
+
+class AgeBand(models.TextChoices):
+    """Age bands the creator center reports; computed from the birth year when recorded."""
+
+    UNDER_18 = "<18", "Under 18"
+    FROM_18 = "18-24", "18 to 24"
+    FROM_25 = "25-34", "25 to 34"
+    FROM_35 = "35-44", "35 to 44"
+    FROM_45 = "45+", "45 and over"
+    UNKNOWN = "", "Unknown"
+
+
+def age_band_for(birth_year: int | None, year: int) -> str:
+    """The band of someone born in ``birth_year`` during ``year`` ("" when unknown)."""
+    if not birth_year:
+        return AgeBand.UNKNOWN
+    age = year - birth_year
+    if age < 18:
+        return AgeBand.UNDER_18
+    if age < 25:
+        return AgeBand.FROM_18
+    if age < 35:
+        return AgeBand.FROM_25
+    if age < 45:
+        return AgeBand.FROM_35
+    return AgeBand.FROM_45

@@ -1,0 +1,89 @@
+"""Request and response shapes of the events API, for the OpenAPI schema.
+
+Events are validated by ``apps.analytics.validation`` (plain Python, per item); these
+serializers only document what that code accepts and returns.
+"""
+
+from rest_framework import serializers
+
+from apps.analytics.kinds import CLIENT_KINDS, EventSource
+from apps.analytics.validation import MAX_BATCH, MAX_DURATION_MS
+
+ID_HELP = "Positive integer id."
+
+
+class ClientEventSerializer(serializers.Serializer):
+    client_event_id = serializers.RegexField(
+        r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$",
+        max_length=64,
+        help_text="Unique per user (a UUID is best); a retried event with the same id is "
+        "stored once.",
+    )
+    kind = serializers.ChoiceField(choices=sorted(CLIENT_KINDS))
+    source = serializers.ChoiceField(
+        choices=EventSource.choices, help_text="Where the user met the content."
+    )
+    source_id = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="The search, topic, promotion order or live room behind the source.",
+    )
+    occurred_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="ISO 8601 with an offset (epoch milliseconds also accepted). Defaults to "
+        "the time received; clamped to the 7 days before it and never after it.",
+    )
+    note_id = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Required for impression, view, video_watch and share; optional for "
+        "profile_visit and product_click.",
+    )
+    target_user_id = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The visited user (required for profile_visit), or the live host.",
+    )
+    dwell_ms = serializers.IntegerField(
+        min_value=0, max_value=MAX_DURATION_MS, required=False, help_text="view only (required)."
+    )
+    watch_ms = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_DURATION_MS,
+        required=False,
+        help_text="video_watch (required) and live_leave.",
+    )
+    completion = serializers.FloatField(
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text="Fraction of the video watched, video_watch only (required).",
+    )
+    properties = serializers.DictField(
+        required=False,
+        help_text="Anything else, at most 32 keys and 2 KB as JSON. product_click needs "
+        "product_id, live_enter and live_leave need room_id.",
+    )
+
+
+class EventBatchSerializer(serializers.Serializer):
+    events = ClientEventSerializer(many=True, min_length=1, max_length=MAX_BATCH)
+
+
+class EventErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the event in the batch.")
+    client_event_id = serializers.CharField(allow_null=True)
+    code = serializers.CharField(help_text="event.invalid, note.not_found or user.not_found.")
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class EventBatchResultSerializer(serializers.Serializer):
+    stored = serializers.IntegerField(help_text="Events stored by this request.")
+    duplicates = serializers.IntegerField(
+        help_text="Valid events already stored (retries, or repeated in the batch)."
+    )
+    rejected = serializers.IntegerField(help_text="Events refused; see errors.")
+    errors = EventErrorSerializer(many=True)

@@ -1,0 +1,74 @@
+"""Reads the ingestion path needs, each one query whatever the batch size."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.db.models import Model
+
+from apps.accounts.models import Profile, User
+from apps.analytics.kinds import age_band_for
+
+
+@dataclass(frozen=True, slots=True)
+class ActorSnapshot:
+    """What the rollups group viewers by, as it was when the event happened."""
+
+    gender: str = ""
+    age_band: str = ""
+    region: str = ""
+    interests: tuple[int, ...] = ()
+
+
+ANONYMOUS = ActorSnapshot()
+
+
+def actor_snapshot(*, actor_id: int | None, at: datetime) -> ActorSnapshot:
+    """The actor's gender, age band (in ``at``'s Shanghai year), region and interests."""
+    if actor_id is None:
+        return ANONYMOUS
+    rows = list(
+        Profile.objects.filter(user_id=actor_id).values_list(
+            "gender", "birth_year", "region", "interests"
+        )
+    )
+    if not rows:
+        return ANONYMOUS
+    gender, birth_year, region, _ = rows[0]
+    year = at.astimezone(ZoneInfo(settings.ANALYTICS_TIME_ZONE)).year
+    return ActorSnapshot(
+        gender=gender or "",
+        age_band=age_band_for(birth_year, year),
+        region=region or "",
+        interests=tuple(sorted(row[3] for row in rows if row[3] is not None)),
+    )
+
+
+def note_model() -> type[Model] | None:
+    """The notes app's Note model, or None while it does not exist."""
+    try:
+        return django_apps.get_model("notes", "Note")
+    except LookupError:
+        return None
+
+
+def note_authors(*, note_ids: Iterable[int]) -> dict[int, int] | None:
+    """Author of each existing note among ``note_ids``; None when there is no notes model."""
+    model = note_model()
+    if model is None:
+        return None
+    ids = set(note_ids)
+    if not ids:
+        return {}
+    return dict(model._default_manager.filter(pk__in=ids).values_list("pk", "author_id"))
+
+
+def active_user_ids(*, user_ids: Iterable[int]) -> set[int]:
+    """Which of ``user_ids`` are active users."""
+    ids = set(user_ids)
+    if not ids:
+        return set()
+    return set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
