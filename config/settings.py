@@ -310,30 +310,3 @@ MODERATION_APPEAL_DAYS = env.int("MODERATION_APPEAL_DAYS", default=30)
 # Phone numbers and WeChat ids: where they are looked for and what happens to them.
 MODERATION_CONTACT_SURFACES = env.list("MODERATION_CONTACT_SURFACES", default=["note", "comment"])
 MODERATION_CONTACT_ACTION = env.str("MODERATION_CONTACT_ACTION", default="mask")
-
-# --- analytics ---
-# Clients post event batches every few seconds; they get their own per-user rate, apart from
-# the write throttle.
-ANALYTICS_EVENTS_THROTTLE_RATE = env.str("THROTTLE_EVENTS", default="600/min")
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
-    {
-        "PaymentIntentStatusEnum": "apps.ledger.models.PaymentIntentStatus",
-        "PayoutStatusEnum": "apps.ledger.models.PayoutStatus",
-        "TransactionKindEnum": "apps.ledger.models.TransactionKind",
-        "PayoutMethodEnum": "apps.ledger.models.PayoutMethod",
-    }
-)
-
-# --- moderation ---
-# Distinct reporters after which a reported note or comment is hidden until reviewed.
-MODERATION_REPORT_HIDE_THRESHOLD = env.int("MODERATION_REPORT_HIDE_THRESHOLD", default=3)
-# How often a process compares its keyword automaton with the shared rule-set version.
-MODERATION_RULES_CHECK_SECONDS = env.float("MODERATION_RULES_CHECK_SECONDS", default=2.0)
-# Strikes: THRESHOLD active strikes within WINDOW_DAYS stop posting for RESTRICTION_DAYS.
-MODERATION_STRIKE_WINDOW_DAYS = env.int("MODERATION_STRIKE_WINDOW_DAYS", default=90)
-MODERATION_STRIKE_THRESHOLD = env.int("MODERATION_STRIKE_THRESHOLD", default=3)
-MODERATION_RESTRICTION_DAYS = env.int("MODERATION_RESTRICTION_DAYS", default=7)
-MODERATION_APPEAL_DAYS = env.int("MODERATION_APPEAL_DAYS", default=30)
-# Phone numbers and WeChat ids: where they are looked for and what happens to them.
-MODERATION_CONTACT_SURFACES = env.list("MODERATION_CONTACT_SURFACES", default=["note", "comment"])
-MODERATION_CONTACT_ACTION = env.str("MODERATION_CONTACT_ACTION", default="mask")
