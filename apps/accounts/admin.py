@@ -3,18 +3,21 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from apps.accounts.models import Block, Category, Follow, Profile, User
 
+# Counters change only through services, under row locks; operators read them.
+PROFILE_COUNTERS = (
+    "fans_count",
+    "following_count",
+    "notes_count",
+    "likes_received_count",
+    "collects_received_count",
+)
+
 
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     filter_horizontal = ("interests",)
-    readonly_fields = (
-        "fans_count",
-        "following_count",
-        "notes_count",
-        "likes_received_count",
-        "collects_received_count",
-    )
+    readonly_fields = PROFILE_COUNTERS
 
 
 @admin.register(User)
@@ -43,13 +46,7 @@ class ProfileAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     filter_horizontal = ("interests",)
-    readonly_fields = (
-        "fans_count",
-        "following_count",
-        "notes_count",
-        "likes_received_count",
-        "collects_received_count",
-    )
+    readonly_fields = PROFILE_COUNTERS
 
 
 @admin.register(Category)
