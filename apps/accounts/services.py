@@ -16,6 +16,7 @@ from apps.accounts.models import Block, Category, Follow, FollowSource, Profile,
 from apps.analytics.kinds import EventKind
 from apps.analytics.recording import record_server_event
 from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.moderation.screening import Surface, screen_text, submit_for_review
 
 AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
 AVATAR_MAX_PIXELS = 4096
@@ -35,6 +36,12 @@ def user_register(
         validate_password(password, user=candidate)
     except DjangoValidationError as exc:
         raise InvalidInput("The password is too weak.", fields={"password": exc.messages}) from exc
+    screened = [screen_text(surface=Surface.USERNAME, text=username)]
+    if display_name:
+        screened.append(screen_text(surface=Surface.PROFILE, text=display_name))
+        display_name = screened[-1].text
+    for result in screened:
+        result.raise_if_blocked()
     if User.objects.filter(username__iexact=username).exists():
         raise InvalidInput(
             "This username is taken.",
@@ -54,6 +61,9 @@ def user_register(
             )
             if display_name:
                 Profile.objects.filter(user=user).update(display_name=display_name)
+            for result in screened:
+                if result.needs_review:
+                    submit_for_review(target="user", object_id=user.pk, result=result)
     except IntegrityError as exc:  # a concurrent registration took the name or phone
         raise InvalidInput(
             "This username or phone number is already registered.",
@@ -73,6 +83,14 @@ def profile_update(
     **fields: object,
 ) -> Profile:
     """Update profile fields (and the user's contact fields); interests are replaced whole."""
+    held = []
+    for name in ("display_name", "bio"):
+        if isinstance(fields.get(name), str) and fields[name]:
+            result = screen_text(surface=Surface.PROFILE, text=fields[name])
+            result.raise_if_blocked()
+            fields[name] = result.text
+            if result.needs_review:
+                held.append(result)
     profile = Profile.objects.select_for_update().get(user=user)
     user_changed = []
     if phone is not None:
@@ -94,6 +112,8 @@ def profile_update(
     profile.save()
     if interests is not None:
         profile.interests.set(list(interests))
+    for result in held:
+        submit_for_review(target="user", object_id=user.pk, result=result)
     return profile
 
 

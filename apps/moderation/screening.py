@@ -8,6 +8,13 @@ Callers (notes, comments, profiles, usernames, live chat) do::
     needs_review = result.needs_review # store, visible only to the author until approved
 
 and, before any posting, ``ensure_can_post(user)`` (403 while strikes restrict the account).
+Once an item held for review is stored, the caller puts it in the operators' queue, in the same
+transaction::
+
+    if result.needs_review:
+        submit_for_review(target="comment", object_id=comment.pk, result=result)
+
+Approval then calls the target's ``set_visibility(obj, Visibility.VISIBLE)``.
 """
 
 from dataclasses import dataclass, field
@@ -83,3 +90,10 @@ def ensure_can_post(user: object) -> None:
     from apps.moderation.health import ensure_can_post as _ensure
 
     _ensure(user)
+
+
+def submit_for_review(*, target: str, object_id: int, result: ScreeningResult) -> None:
+    """Queue a stored item that screening held for review (joins the item's open case)."""
+    from apps.moderation.services import case_open_for_screening
+
+    case_open_for_screening(target_key=target, object_id=object_id, result=result)

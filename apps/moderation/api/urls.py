@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+
+from apps.moderation.api import views
+
+urlpatterns = [
+    path("reports", views.ReportListCreateApi.as_view(), name="report-list"),
+    path(
+        "moderation/strikes/<int:strike_id>/appeal",
+        views.StrikeAppealApi.as_view(),
+        name="strike-appeal",
+    ),
+    path("creator/health", views.CreatorHealthApi.as_view(), name="creator-health"),
+]

@@ -1,1 +1,22 @@
-urlpatterns: list = []
+from django.urls import path
+
+from apps.notifications.api import views
+
+urlpatterns = [
+    path("notifications", views.NotificationListApi.as_view(), name="notification-list"),
+    path(
+        "notifications/unread-count",
+        views.NotificationUnreadCountApi.as_view(),
+        name="notification-unread-count",
+    ),
+    path(
+        "notifications/read-all",
+        views.NotificationReadAllApi.as_view(),
+        name="notification-read-all",
+    ),
+    path(
+        "notifications/<int:notification_id>/read",
+        views.NotificationReadApi.as_view(),
+        name="notification-read",
+    ),
+]
