@@ -310,3 +310,18 @@ MODERATION_APPEAL_DAYS = env.int("MODERATION_APPEAL_DAYS", default=30)
 # Phone numbers and WeChat ids: where they are looked for and what happens to them.
 MODERATION_CONTACT_SURFACES = env.list("MODERATION_CONTACT_SURFACES", default=["note", "comment"])
 MODERATION_CONTACT_ACTION = env.str("MODERATION_CONTACT_ACTION", default="mask")
+
+# --- notes ---
+NOTES_IMAGE_MAX_BYTES = env.int("NOTES_IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
+NOTES_IMAGE_MAX_PIXELS = env.int("NOTES_IMAGE_MAX_PIXELS", default=64_000_000)
+NOTES_VIDEO_MAX_BYTES = env.int("NOTES_VIDEO_MAX_BYTES", default=1024 * 1024 * 1024)
+NOTES_VIDEO_MAX_SECONDS = env.int("NOTES_VIDEO_MAX_SECONDS", default=15 * 60)
+NOTES_FFPROBE_BINARY = env.str("FFPROBE_BINARY", default="ffprobe")
+NOTES_FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="ffmpeg")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "NoteStatusEnum": "apps.notes.models.NoteStatus",
+        "NoteKindEnum": "apps.notes.models.NoteKind",
+        "EventSourceEnum": "apps.analytics.kinds.EventSource",
+    }
+)

@@ -1,0 +1,890 @@
+"""Note writes: create, edit, publish, delete, media; likes, collects, boards, shares, comments.
+
+Lock order, everywhere: the note row, then comment rows (parent before reply, which is pk
+order), then the author's profile row (counters changed with ``F()``). Follow and block
+services lock only profiles, so no cycle can form. Every counter a request changes is changed
+while the note (or, for comment likes, the comment) is locked, so repeats and concurrent
+requests keep them exact.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from apps.accounts.models import Block, Category, Profile, User
+from apps.accounts.services import is_blocked_either_way
+from apps.analytics.kinds import EventKind
+from apps.analytics.recording import record_server_event
+from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from apps.moderation.screening import (
+    ScreeningResult,
+    Surface,
+    ensure_can_post,
+    screen_text,
+    submit_for_review,
+)
+from apps.moderation.targets import Visibility as ModerationVisibility
+from apps.notes import media as note_media
+from apps.notes.models import (
+    Board,
+    Collect,
+    Comment,
+    CommentLike,
+    CommentStatus,
+    MediaKind,
+    Note,
+    NoteKind,
+    NoteLike,
+    NoteMedia,
+    NoteMention,
+    NoteStatus,
+    NoteTopic,
+    NoteVisibility,
+    Share,
+    Topic,
+)
+from apps.notes.ranking import note_rank
+from apps.notes.text import (
+    parse_mentions,
+    parse_topics,
+    search_document,
+    topic_key,
+)
+
+TITLE_MAX = 20
+BODY_MAX = 1000
+COMMENT_MAX = 500
+MAX_IMAGES = 18
+MAX_BOARDS = 200
+
+
+def note_not_found() -> NotFound:
+    return NotFound("Note not found.", code="note.not_found")
+
+
+def comment_not_found() -> NotFound:
+    return NotFound("Comment not found.", code="comment.not_found")
+
+
+# --- visibility ---------------------------------------------------------------------------
+
+
+def note_visible_to(note: Note, viewer_id: int) -> bool:
+    """Whether the viewer may see the note: the author sees their own, others public ones."""
+    if note.status == NoteStatus.DELETED:
+        return False
+    if note.author_id == viewer_id:
+        return True
+    return note.counts_publicly and not is_blocked_either_way(viewer_id, note.author_id)
+
+
+def _comment_shown(comment: Comment, viewer_id: int) -> bool:
+    """Not deleted, and approved by moderation unless the viewer wrote it (blocks aside)."""
+    if comment.status != CommentStatus.VISIBLE:
+        return False
+    return comment.author_id == viewer_id or comment.moderation == ModerationVisibility.VISIBLE
+
+
+def comment_visible_to(comment: Comment, viewer_id: int) -> bool:
+    """A comment's own visibility (its note is checked separately)."""
+    if not _comment_shown(comment, viewer_id):
+        return False
+    if comment.author_id == viewer_id:
+        return True
+    return not is_blocked_either_way(viewer_id, comment.author_id)
+
+
+# --- counters -----------------------------------------------------------------------------
+
+
+def _change_engagement(
+    note: Note, *, likes: int = 0, collects: int = 0, comments: int = 0, shares: int = 0
+) -> None:
+    """Apply counter deltas to a note, its rank and its author's profile.
+
+    Caller holds the note's row lock, so the in-memory counts are the stored ones.
+    """
+    deltas = {"likes": likes, "collects": collects, "comments": comments, "shares": shares}
+    for name, delta in deltas.items():
+        setattr(note, f"{name}_count", getattr(note, f"{name}_count") + delta)
+    note.rank = note_rank(
+        published_at=note.published_at,
+        likes=note.likes_count,
+        collects=note.collects_count,
+        comments=note.comments_count,
+        shares=note.shares_count,
+    )
+    updates = {f"{n}_count": F(f"{n}_count") + d for n, d in deltas.items() if d}
+    Note.objects.filter(pk=note.pk).update(**updates, rank=note.rank)
+    if note.counts_publicly and (likes or collects):
+        profile_updates = {}
+        if likes:
+            profile_updates["likes_received_count"] = F("likes_received_count") + likes
+        if collects:
+            profile_updates["collects_received_count"] = F("collects_received_count") + collects
+        Profile.objects.filter(user_id=note.author_id).update(**profile_updates)
+
+
+def _apply_public_change(note: Note, *, was_counted: bool) -> None:
+    """Move the note's weight on the author's profile when it starts or stops counting.
+
+    A note counts while others can see it: published, public, moderation visible. Caller holds
+    the note's row lock.
+    """
+    now_counted = note.counts_publicly
+    if was_counted == now_counted:
+        return
+    sign = 1 if now_counted else -1
+    Profile.objects.filter(user_id=note.author_id).update(
+        notes_count=F("notes_count") + sign,
+        likes_received_count=F("likes_received_count") + sign * note.likes_count,
+        collects_received_count=F("collects_received_count") + sign * note.collects_count,
+    )
+
+
+# --- note text, media, topics and mentions --------------------------------------------------
+
+
+def _check_text(*, title: str, body: str) -> None:
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(
+            f"The title is longer than {TITLE_MAX} characters.",
+            code="note.title_too_long",
+            fields={"title": [f"At most {TITLE_MAX} characters."]},
+        )
+    if len(body) > BODY_MAX:
+        raise InvalidInput(
+            f"The body is longer than {BODY_MAX} characters.",
+            code="note.body_too_long",
+            fields={"body": [f"At most {BODY_MAX} characters."]},
+        )
+
+
+def _check_publishable(note: Note) -> None:
+    if not note.title.strip():
+        raise InvalidInput(
+            "A published note needs a title.",
+            code="note.title_required",
+            fields={"title": ["Required to publish."]},
+        )
+    if note.category_id is None:
+        raise InvalidInput(
+            "A published note needs a category.",
+            code="note.category_required",
+            fields={"category": ["Required to publish."]},
+        )
+
+
+def _screen_note(note: Note) -> list[ScreeningResult]:
+    """Screen title and body; masked text is kept, a review hit holds the note for review.
+
+    Returns the results that asked for review, to be queued once the note is saved.
+    """
+    held = []
+    for field in ("title", "body"):
+        text = getattr(note, field)
+        if not text:
+            continue
+        result = screen_text(surface=Surface.NOTE, text=text)
+        result.raise_if_blocked()
+        setattr(note, field, result.text)
+        if result.needs_review:
+            held.append(result)
+    if held and note.moderation == ModerationVisibility.VISIBLE:
+        note.moderation = ModerationVisibility.REVIEW
+    return held
+
+
+def _queue_for_review(*, target: str, object_id: int, held: list[ScreeningResult]) -> None:
+    """Put a stored item that screening held into the operators' queue (same transaction)."""
+    for result in held:
+        submit_for_review(target=target, object_id=object_id, result=result)
+
+
+@dataclass
+class _InspectedMedia:
+    kind: str
+    images: list[note_media.ImageUpload]
+    video: note_media.VideoUpload | None
+    cover: note_media.ImageUpload | None
+
+
+def _inspect_media(
+    *,
+    images: Sequence[UploadedFile],
+    video: UploadedFile | None,
+    cover: UploadedFile | None,
+) -> _InspectedMedia:
+    """Check every file before anything is stored."""
+    if video is not None and images:
+        raise InvalidInput(
+            "A note has images or one video, not both.",
+            code="note.mixed_media",
+            fields={"images": ["Send either images or a video."]},
+        )
+    if video is None:
+        if not images:
+            raise InvalidInput(
+                "A note needs 1 to 18 images or a video.",
+                code="note.media_required",
+                fields={"images": [f"Add 1 to {MAX_IMAGES} images, or a video."]},
+            )
+        if len(images) > MAX_IMAGES:
+            raise InvalidInput(
+                f"A note holds at most {MAX_IMAGES} images.",
+                code="note.too_many_images",
+                fields={"images": [f"At most {MAX_IMAGES} images."]},
+            )
+        if cover is not None:
+            raise InvalidInput(
+                "A cover goes with a video.",
+                code="note.cover_without_video",
+                fields={"cover": ["Only video notes take a cover."]},
+            )
+        checked = [
+            note_media.inspect_image(upload, field="images", label=f"Image {index + 1}")
+            for index, upload in enumerate(images)
+        ]
+        return _InspectedMedia(kind=NoteKind.IMAGE, images=checked, video=None, cover=None)
+    checked_video = note_media.inspect_video(video, field="video")
+    checked_cover = (
+        note_media.inspect_image(cover, field="cover", label="The cover") if cover else None
+    )
+    return _InspectedMedia(kind=NoteKind.VIDEO, images=[], video=checked_video, cover=checked_cover)
+
+
+def _store_media(note: Note, inspected: _InspectedMedia, stored: note_media.StoredFiles) -> None:
+    """Save the files and create the media rows; sets the note's kind and cover fields."""
+    rows: list[NoteMedia] = []
+    for position, image in enumerate(inspected.images):
+        extension = note_media.IMAGE_FORMATS[image.format]
+        name, base = stored.save_upload(image.upload, extension)
+        thumbnail = stored.save_bytes(f"{base}_thumb.jpg", image.thumbnail)
+        rows.append(
+            NoteMedia(
+                note=note,
+                kind=MediaKind.IMAGE,
+                position=position,
+                file=name,
+                thumbnail=thumbnail,
+                format=image.format,
+                width=image.width,
+                height=image.height,
+                size_bytes=image.upload.size,
+            )
+        )
+    if inspected.video is not None:
+        video = inspected.video
+        name, base = stored.save_upload(video.upload, video.format.lower())
+        cover = inspected.cover
+        cover_bytes = cover.thumbnail if cover else video.cover
+        thumbnail = stored.save_bytes(f"{base}_cover.jpg", cover_bytes)
+        rows.append(
+            NoteMedia(
+                note=note,
+                kind=MediaKind.VIDEO,
+                position=0,
+                file=name,
+                thumbnail=thumbnail,
+                format=video.format,
+                width=video.width,
+                height=video.height,
+                size_bytes=video.upload.size,
+                duration_seconds=video.duration_seconds,
+            )
+        )
+    NoteMedia.objects.bulk_create(rows)
+    note.kind = inspected.kind
+    note.cover = rows[0].thumbnail.name
+    if inspected.cover is not None:
+        note.cover_width = inspected.cover.thumbnail_width
+        note.cover_height = inspected.cover.thumbnail_height
+    elif inspected.video is not None:
+        note.cover_width = inspected.video.cover_width
+        note.cover_height = inspected.video.cover_height
+    else:
+        note.cover_width = inspected.images[0].thumbnail_width
+        note.cover_height = inspected.images[0].thumbnail_height
+
+
+def _topics_for(names: list[str]) -> list[Topic]:
+    if not names:
+        return []
+    keys = {topic_key(name): name for name in names}
+    Topic.objects.bulk_create(
+        [Topic(name=name, key=key) for key, name in keys.items()], ignore_conflicts=True
+    )
+    by_key = {topic.key: topic for topic in Topic.objects.filter(key__in=list(keys))}
+    return [by_key[key] for key in keys if key in by_key]
+
+
+def _mentioned_users(*, author_id: int, usernames: list[str]) -> list[int]:
+    if not usernames:
+        return []
+    candidates = (
+        User.objects.annotate(folded=Lower("username"))
+        .filter(folded__in=usernames, is_active=True)
+        .exclude(pk=author_id)
+        .exclude(pk__in=Block.objects.filter(blocker_id=author_id).values("blocked_id"))
+        .exclude(pk__in=Block.objects.filter(blocked_id=author_id).values("blocker_id"))
+        .values_list("pk", flat=True)
+    )
+    return list(candidates)
+
+
+def _sync_text_links(note: Note) -> None:
+    """Topics, mentions and the search document follow the note's current text."""
+    topic_names = parse_topics(note.body)
+    topics = _topics_for(topic_names)
+    NoteTopic.objects.filter(note=note).exclude(topic__in=topics).delete()
+    NoteTopic.objects.bulk_create(
+        [NoteTopic(note=note, topic=topic) for topic in topics], ignore_conflicts=True
+    )
+    mentioned = _mentioned_users(author_id=note.author_id, usernames=parse_mentions(note.body))
+    NoteMention.objects.filter(note=note).exclude(user_id__in=mentioned).delete()
+    NoteMention.objects.bulk_create(
+        [NoteMention(note=note, user_id=user_id) for user_id in mentioned], ignore_conflicts=True
+    )
+    note.search_text = search_document(
+        title=note.title, body=note.body, topics=[t.name for t in topics]
+    )
+
+
+def _refresh_rank(note: Note) -> None:
+    note.rank = note_rank(
+        published_at=note.published_at,
+        likes=note.likes_count,
+        collects=note.collects_count,
+        comments=note.comments_count,
+        shares=note.shares_count,
+    )
+
+
+# --- note lifecycle -----------------------------------------------------------------------
+
+
+def note_create(
+    *,
+    author: User,
+    title: str = "",
+    body: str = "",
+    category: Category | None = None,
+    location_name: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    visibility: str = NoteVisibility.PUBLIC,
+    publish: bool = True,
+    images: Sequence[UploadedFile] = (),
+    video: UploadedFile | None = None,
+    cover: UploadedFile | None = None,
+) -> Note:
+    """Create a draft or publish at once; rejected whole, with no stored file left behind."""
+    ensure_can_post(author)
+    _check_text(title=title, body=body)
+    note = Note(
+        author=author,
+        title=title,
+        body=body,
+        category=category,
+        location_name=location_name,
+        latitude=latitude,
+        longitude=longitude,
+        visibility=visibility,
+        status=NoteStatus.DRAFT,
+    )
+    held: list[ScreeningResult] = []
+    if publish:
+        _check_publishable(note)
+        held = _screen_note(note)
+    inspected = _inspect_media(images=images, video=video, cover=cover)
+
+    stored = note_media.StoredFiles()
+    try:
+        with transaction.atomic():
+            if publish:
+                note.status = NoteStatus.PUBLISHED
+                note.published_at = timezone.now()
+                _refresh_rank(note)
+            note.kind = inspected.kind
+            note.save()
+            _store_media(note, inspected, stored)
+            if publish:  # drafts are screened, and so linked, when they are published
+                _sync_text_links(note)
+            note.save(update_fields=["kind", "cover", "cover_width", "cover_height", "search_text"])
+            _apply_public_change(note, was_counted=False)
+            _queue_for_review(target="note", object_id=note.pk, held=held)
+    except BaseException:
+        stored.discard()
+        raise
+    return note
+
+
+def _own_note_locked(*, note_id: int, actor: User) -> Note:
+    """Lock a note its author is about to change; others get 404 (or 403 if they can see it)."""
+    note = Note.objects.select_for_update().filter(pk=note_id).first()
+    if note is None or note.status == NoteStatus.DELETED:
+        raise note_not_found()
+    if note.author_id != actor.pk:
+        if note_visible_to(note, actor.pk):
+            raise Forbidden("Only the author can change this note.", code="note.not_author")
+        raise note_not_found()
+    return note
+
+
+def note_update(*, note_id: int, actor: User, **changes: object) -> Note:
+    """Edit text, category, location or visibility; a published note is screened again."""
+    allowed = {"title", "body", "category", "location_name", "latitude", "longitude", "visibility"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.")
+    ensure_can_post(actor)
+    with transaction.atomic():
+        note = _own_note_locked(note_id=note_id, actor=actor)
+        was_counted = note.counts_publicly
+        for name, value in changes.items():
+            setattr(note, name, value)
+        _check_text(title=note.title, body=note.body)
+        held: list[ScreeningResult] = []
+        if note.status == NoteStatus.PUBLISHED:
+            _check_publishable(note)
+            if {"title", "body"} & set(changes):
+                held = _screen_note(note)
+                _sync_text_links(note)
+        note.save()
+        _apply_public_change(note, was_counted=was_counted)
+        _queue_for_review(target="note", object_id=note.pk, held=held)
+    return note
+
+
+def note_publish(*, note_id: int, actor: User) -> Note:
+    """Publish a draft (screened now); publishing a published note changes nothing."""
+    ensure_can_post(actor)
+    with transaction.atomic():
+        note = _own_note_locked(note_id=note_id, actor=actor)
+        if note.status == NoteStatus.PUBLISHED:
+            return note
+        _check_publishable(note)
+        held = _screen_note(note)
+        note.status = NoteStatus.PUBLISHED
+        note.published_at = timezone.now()
+        _refresh_rank(note)
+        _sync_text_links(note)
+        note.save()
+        _apply_public_change(note, was_counted=False)
+        _queue_for_review(target="note", object_id=note.pk, held=held)
+    return note
+
+
+def note_delete(*, note_id: int, actor: User) -> None:
+    """Soft-delete a note: it leaves every list and count; its rows and files are kept."""
+    with transaction.atomic():
+        note = _own_note_locked(note_id=note_id, actor=actor)
+        was_counted = note.counts_publicly
+        note.status = NoteStatus.DELETED
+        note.deleted_at = timezone.now()
+        note.save(update_fields=["status", "deleted_at", "updated_at"])
+        _apply_public_change(note, was_counted=was_counted)
+
+
+def note_media_replace(
+    *,
+    note_id: int,
+    actor: User,
+    images: Sequence[UploadedFile] = (),
+    video: UploadedFile | None = None,
+    cover: UploadedFile | None = None,
+) -> Note:
+    """Replace a note's media whole; old files are deleted once the change commits."""
+    with transaction.atomic():
+        _own_note_locked(note_id=note_id, actor=actor)  # refuse strangers before any work
+    inspected = _inspect_media(images=images, video=video, cover=cover)
+    stored = note_media.StoredFiles()
+    try:
+        with transaction.atomic():
+            note = _own_note_locked(note_id=note_id, actor=actor)
+            old_files = [
+                name
+                for pair in NoteMedia.objects.filter(note=note).values_list("file", "thumbnail")
+                for name in pair
+            ]
+            NoteMedia.objects.filter(note=note).delete()
+            _store_media(note, inspected, stored)
+            note.save(update_fields=["kind", "cover", "cover_width", "cover_height", "updated_at"])
+            transaction.on_commit(lambda: note_media.delete_files(old_files, stored.storage))
+    except BaseException:
+        stored.discard()
+        raise
+    return note
+
+
+def note_moderation_set(*, note: Note, visibility: str) -> Note:
+    """Apply a moderation decision (visible, review, hidden) and move the profile counts."""
+    if visibility not in ModerationVisibility.values:
+        raise InvalidInput(f"Unknown visibility {visibility!r}.", code="moderation.visibility")
+    with transaction.atomic():
+        locked = Note.objects.select_for_update().get(pk=note.pk)
+        was_counted = locked.counts_publicly
+        locked.moderation = visibility
+        locked.save(update_fields=["moderation", "updated_at"])
+        _apply_public_change(locked, was_counted=was_counted)
+    note.moderation = visibility
+    return locked
+
+
+# --- likes, collects, shares ----------------------------------------------------------------
+
+
+def _lock_note_for_engagement(*, note_id: int, user: User) -> Note:
+    """Lock a published note the user can see (404 otherwise, 409 for the author's draft)."""
+    note = Note.objects.select_for_update().filter(pk=note_id).first()
+    if note is None or not note_visible_to(note, user.pk):
+        raise note_not_found()
+    if note.status != NoteStatus.PUBLISHED:
+        raise Conflict("The note is not published.", code="note.not_published")
+    return note
+
+
+def note_like(*, user: User, note_id: int, source: str = "") -> tuple[Note, bool]:
+    """Like a note; repeating it changes nothing. Returns the note and whether it is new."""
+    with transaction.atomic():
+        note = _lock_note_for_engagement(note_id=note_id, user=user)
+        if NoteLike.objects.filter(note=note, user=user).exists():
+            return note, False
+        NoteLike.objects.create(note=note, user=user)
+        _change_engagement(note, likes=1)
+        record_server_event(
+            kind=EventKind.LIKE,
+            actor_id=user.pk,
+            note_id=note.pk,
+            target_user_id=note.author_id,
+            source=source,
+        )
+    return note, True
+
+
+def note_unlike(*, user: User, note_id: int, source: str = "") -> tuple[Note, bool]:
+    """Remove a like; repeating it changes nothing. Returns the note and whether one was removed."""
+    with transaction.atomic():
+        note = _lock_note_for_engagement(note_id=note_id, user=user)
+        deleted, _ = NoteLike.objects.filter(note=note, user=user).delete()
+        if not deleted:
+            return note, False
+        _change_engagement(note, likes=-1)
+        record_server_event(
+            kind=EventKind.UNLIKE,
+            actor_id=user.pk,
+            note_id=note.pk,
+            target_user_id=note.author_id,
+            source=source,
+        )
+    return note, True
+
+
+def _own_board(*, owner: User, board_id: int) -> Board:
+    board = Board.objects.filter(pk=board_id, owner=owner).first()
+    if board is None:
+        raise NotFound("Board not found.", code="board.not_found")
+    return board
+
+
+def note_collect(
+    *, user: User, note_id: int, board_id: int | None = None, source: str = ""
+) -> tuple[Collect, bool]:
+    """Collect a note, filed in one of the user's boards if given; a repeat may move it."""
+    board = _own_board(owner=user, board_id=board_id) if board_id is not None else None
+    with transaction.atomic():
+        note = _lock_note_for_engagement(note_id=note_id, user=user)
+        existing = Collect.objects.filter(note=note, user=user).first()
+        if existing is not None:
+            if board is not None and existing.board_id != board.pk:
+                existing.board = board
+                existing.save(update_fields=["board"])
+            existing.note = note
+            return existing, False
+        collect = Collect.objects.create(note=note, user=user, board=board)
+        _change_engagement(note, collects=1)
+        record_server_event(
+            kind=EventKind.COLLECT,
+            actor_id=user.pk,
+            note_id=note.pk,
+            target_user_id=note.author_id,
+            source=source,
+            properties={"board_id": board.pk} if board else {},
+        )
+    return collect, True
+
+
+def note_uncollect(*, user: User, note_id: int, source: str = "") -> tuple[Note, bool]:
+    """Remove a collect (from whichever board holds it); repeating it changes nothing."""
+    with transaction.atomic():
+        note = _lock_note_for_engagement(note_id=note_id, user=user)
+        deleted, _ = Collect.objects.filter(note=note, user=user).delete()
+        if not deleted:
+            return note, False
+        _change_engagement(note, collects=-1)
+        record_server_event(
+            kind=EventKind.UNCOLLECT,
+            actor_id=user.pk,
+            note_id=note.pk,
+            target_user_id=note.author_id,
+            source=source,
+        )
+    return note, True
+
+
+def note_share(*, user: User, note_id: int, channel: str) -> tuple[Note, bool]:
+    """Count a share once per user and note; a repeat records the latest channel only."""
+    with transaction.atomic():
+        note = _lock_note_for_engagement(note_id=note_id, user=user)
+        if note.visibility != NoteVisibility.PUBLIC:
+            raise Conflict("A private note cannot be shared.", code="note.private")
+        updated = Share.objects.filter(note=note, user=user).update(
+            channel=channel, updated_at=timezone.now()
+        )
+        if updated:
+            return note, False
+        Share.objects.create(note=note, user=user, channel=channel)
+        _change_engagement(note, shares=1)
+    return note, True
+
+
+# --- boards -------------------------------------------------------------------------------
+
+
+def board_create(*, owner: User, name: str) -> Board:
+    """Create a named board; names are unique per owner."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A board needs a name.", fields={"name": ["Required."]})
+    if Board.objects.filter(owner=owner).count() >= MAX_BOARDS:
+        raise Conflict(f"At most {MAX_BOARDS} boards.", code="board.limit")
+    try:
+        with transaction.atomic():
+            return Board.objects.create(owner=owner, name=name)
+    except IntegrityError:
+        raise _board_name_taken() from None
+
+
+def _board_name_taken() -> Conflict:
+    return Conflict(
+        "You already have a board with this name.",
+        code="board.name_taken",
+        fields={"name": ["Already used by another of your boards."]},
+    )
+
+
+def board_rename(*, owner: User, board_id: int, name: str) -> Board:
+    """Rename one of the owner's boards."""
+    board = _own_board(owner=owner, board_id=board_id)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A board needs a name.", fields={"name": ["Required."]})
+    board.name = name
+    try:
+        with transaction.atomic():
+            board.save(update_fields=["name"])
+    except IntegrityError:
+        raise _board_name_taken() from None
+    return board
+
+
+def board_delete(*, owner: User, board_id: int) -> None:
+    """Delete a board; its notes stay collected, outside any board."""
+    _own_board(owner=owner, board_id=board_id).delete()
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+def _counts_on_note(comment: Comment, parent: Comment | None) -> bool:
+    """A comment adds to its note's count while visible and, for a reply, its parent is too."""
+    return comment.counts_publicly and (parent is None or parent.counts_publicly)
+
+
+def comment_create(
+    *, author: User, note_id: int, body: str, reply_to_id: int | None = None
+) -> Comment:
+    """Comment on a note, or reply to a comment (one level deep, naming whom it answers)."""
+    ensure_can_post(author)
+    body = body.strip()
+    if not body or len(body) > COMMENT_MAX:
+        raise InvalidInput(
+            f"A comment has 1 to {COMMENT_MAX} characters.",
+            code="comment.invalid_length",
+            fields={"body": [f"1 to {COMMENT_MAX} characters."]},
+        )
+    screening = screen_text(surface=Surface.COMMENT, text=body)
+    screening.raise_if_blocked()
+    with transaction.atomic():
+        note = _lock_note_for_engagement(note_id=note_id, user=author)
+        parent = reply_to = None
+        if reply_to_id is not None:
+            reply_to, parent = _reply_target(note=note, author=author, reply_to_id=reply_to_id)
+        comment = Comment.objects.create(
+            note=note,
+            author=author,
+            body=screening.text,
+            parent=parent,
+            reply_to=reply_to,
+            reply_to_user_id=reply_to.author_id if reply_to else None,
+            moderation=(
+                ModerationVisibility.REVIEW
+                if screening.needs_review
+                else ModerationVisibility.VISIBLE
+            ),
+        )
+        if parent is not None and comment.counts_publicly:
+            Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
+        if _counts_on_note(comment, parent):
+            _change_engagement(note, comments=1)
+        if screening.needs_review:
+            _queue_for_review(target="comment", object_id=comment.pk, held=[screening])
+        record_server_event(
+            kind=EventKind.COMMENT,
+            actor_id=author.pk,
+            note_id=note.pk,
+            target_user_id=note.author_id,
+            properties={"comment_id": comment.pk, "reply": parent is not None},
+        )
+    return comment
+
+
+def _reply_target(*, note: Note, author: User, reply_to_id: int) -> tuple[Comment, Comment]:
+    """The comment answered and the top-level comment the reply hangs under (locked).
+
+    Caller holds the note's lock; the parent is locked next (note, then comments).
+    """
+    invalid = InvalidInput(
+        "You can only reply to a visible comment on this note.",
+        code="comment.invalid_reply_target",
+        fields={"reply_to": ["No such comment on this note."]},
+    )
+    target = Comment.objects.filter(pk=reply_to_id, note=note).first()
+    if target is None:
+        raise invalid
+    parent = Comment.objects.select_for_update().get(pk=target.parent_id or target.pk)
+    if target.pk == parent.pk:
+        target = parent
+    if not _comment_shown(parent, author.pk) or not _comment_shown(target, author.pk):
+        raise invalid
+    for other_id in {parent.author_id, target.author_id} - {author.pk}:
+        if is_blocked_either_way(author.pk, other_id):
+            raise Forbidden("You cannot reply to this user.", code="comment.blocked")
+    return target, parent
+
+
+def _lock_comment_tree(comment_id: int) -> tuple[Note, Comment | None, Comment]:
+    """Lock a comment with its note and parent, in the house order (note, then comments)."""
+    found = Comment.objects.filter(pk=comment_id).values("note_id", "parent_id").first()
+    if found is None:
+        raise comment_not_found()
+    note = Note.objects.select_for_update().get(pk=found["note_id"])
+    ids = sorted(i for i in (found["parent_id"], comment_id) if i is not None)
+    locked = {
+        c.pk: c for c in Comment.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    return note, locked.get(found["parent_id"]), locked[comment_id]
+
+
+def comment_delete(*, comment_id: int, actor: User) -> None:
+    """Soft-delete a comment (by its author or the note's author); a top-level comment's
+    replies go with it."""
+    with transaction.atomic():
+        note, parent, comment = _lock_comment_tree(comment_id)
+        if comment.status == CommentStatus.DELETED or not note_visible_to(note, actor.pk):
+            raise comment_not_found()
+        if actor.pk not in (comment.author_id, note.author_id):
+            if comment_visible_to(comment, actor.pk):
+                raise Forbidden(
+                    "Only the comment's author or the note's author can delete it.",
+                    code="comment.not_author",
+                )
+            raise comment_not_found()
+        removed = 1 if _counts_on_note(comment, parent) else 0
+        if parent is not None and comment.counts_publicly:
+            Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") - 1)
+        now = timezone.now()
+        if parent is None:
+            replies = Comment.objects.filter(parent=comment, status=CommentStatus.VISIBLE)
+            if comment.counts_publicly:
+                removed += replies.filter(moderation=ModerationVisibility.VISIBLE).count()
+            replies.update(status=CommentStatus.DELETED, deleted_at=now)
+            comment.replies_count = 0
+        comment.status = CommentStatus.DELETED
+        comment.deleted_at = now
+        comment.save(update_fields=["status", "deleted_at", "replies_count"])
+        if removed and note.status == NoteStatus.PUBLISHED:
+            _change_engagement(note, comments=-removed)
+
+
+def comment_moderation_set(*, comment: Comment, visibility: str) -> Comment:
+    """Apply a moderation decision to a comment and move the note's comment count."""
+    if visibility not in ModerationVisibility.values:
+        raise InvalidInput(f"Unknown visibility {visibility!r}.", code="moderation.visibility")
+    with transaction.atomic():
+        note, parent, locked = _lock_comment_tree(comment.pk)
+        counted_before = _counts_on_note(locked, parent)
+        own_before = locked.counts_publicly
+        locked.moderation = visibility
+        locked.save(update_fields=["moderation"])
+        delta = int(_counts_on_note(locked, parent)) - int(counted_before)
+        if parent is None and locked.status == CommentStatus.VISIBLE:
+            # A top-level comment carries its visible replies in and out of the count.
+            visible_replies = Comment.objects.filter(
+                parent=locked,
+                status=CommentStatus.VISIBLE,
+                moderation=ModerationVisibility.VISIBLE,
+            ).count()
+            delta += (int(locked.counts_publicly) - int(own_before)) * visible_replies
+        if parent is not None and own_before != locked.counts_publicly:
+            step = 1 if locked.counts_publicly else -1
+            Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + step)
+        if delta and note.status == NoteStatus.PUBLISHED:
+            _change_engagement(note, comments=delta)
+    comment.moderation = visibility
+    return locked
+
+
+def _lock_comment_for_engagement(*, comment_id: int, user: User) -> Comment:
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("note")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if (
+        comment is None
+        or not comment_visible_to(comment, user.pk)
+        or not note_visible_to(comment.note, user.pk)
+    ):
+        raise comment_not_found()
+    return comment
+
+
+def comment_like(*, user: User, comment_id: int) -> tuple[Comment, bool]:
+    """Like a comment; repeating it changes nothing."""
+    with transaction.atomic():
+        comment = _lock_comment_for_engagement(comment_id=comment_id, user=user)
+        if CommentLike.objects.filter(comment=comment, user=user).exists():
+            return comment, False
+        CommentLike.objects.create(comment=comment, user=user)
+        Comment.objects.filter(pk=comment.pk).update(likes_count=F("likes_count") + 1)
+        comment.likes_count += 1
+    return comment, True
+
+
+def comment_unlike(*, user: User, comment_id: int) -> tuple[Comment, bool]:
+    """Remove a comment like; repeating it changes nothing."""
+    with transaction.atomic():
+        comment = _lock_comment_for_engagement(comment_id=comment_id, user=user)
+        deleted, _ = CommentLike.objects.filter(comment=comment, user=user).delete()
+        if not deleted:
+            return comment, False
+        Comment.objects.filter(pk=comment.pk).update(likes_count=F("likes_count") - 1)
+        comment.likes_count -= 1
+    return comment, True
