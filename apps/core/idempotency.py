@@ -102,9 +102,13 @@ def request_fingerprint(request: Request) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _as_json(data: Any) -> Any:
-    """What a client will read: the first response and its replays are byte-identical."""
-    return json.loads(JSONRenderer().render(data)) if data is not None else None
+def _rendered(data: Any) -> str:
+    """The JSON text a client reads; the first response and its replays are byte-identical."""
+    return JSONRenderer().render(data).decode() if data is not None else ""
+
+
+def _parsed(text: str | None) -> Any:
+    return json.loads(text) if text else None  # json keeps the stored key order
 
 
 def _replay(record: IdempotencyKey, fingerprint: str) -> Response:
@@ -114,7 +118,7 @@ def _replay(record: IdempotencyKey, fingerprint: str) -> Response:
             code="idempotency.key_reused",
             fields={HEADER: ["Already used with a different method, path or body."]},
         )
-    response = Response(record.response_body, status=record.response_status)
+    response = Response(_parsed(record.response_body), status=record.response_status)
     response[REPLAYED_HEADER] = "true"
     return response
 
@@ -151,13 +155,13 @@ def idempotent_response(
                 response = view.handle_exception(exc)
             if response.status_code >= 500:
                 raise _Abort(response)
-            body = _as_json(response.data)
+            body = _rendered(response.data)
             record.response_status = response.status_code
             record.response_body = body
             record.save(update_fields=["response_status", "response_body"])
     except _Abort as abort:
         return abort.response
-    return Response(body, status=response.status_code)
+    return Response(_parsed(body), status=response.status_code)
 
 
 def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:

@@ -23,7 +23,8 @@ class IdempotencyKey(models.Model):
     path = models.CharField(max_length=500)
     # Null only inside the first request's own transaction, never visible to another request.
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    # The rendered JSON text, so that replays are byte-identical (jsonb would reorder keys).
+    response_body = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 

@@ -49,14 +49,17 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class StatementQuerySerializer(serializers.Serializer):
-    month = serializers.DateField(
-        input_formats=["%Y-%m"], help_text="Calendar month in Asia/Shanghai time, as YYYY-MM."
+    month = serializers.RegexField(
+        r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+        help_text="Calendar month in Asia/Shanghai time, as YYYY-MM.",
+        error_messages={"invalid": "Use the form YYYY-MM."},
     )
 
-    def validate_month(self, value: date) -> date:
-        if not 2000 <= value.year <= 2999:
+    def validate_month(self, value: str) -> date:
+        year, month = (int(part) for part in value.split("-"))
+        if not 2000 <= year <= 2999:
             raise serializers.ValidationError("The year must be between 2000 and 2999.")
-        return value
+        return date(year, month, 1)
 
 
 class TransferInputSerializer(serializers.Serializer):

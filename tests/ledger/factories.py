@@ -1,0 +1,61 @@
+"""Ledger test helpers: money enters a wallet only the way it does in production."""
+
+from django.conf import settings
+
+from apps.accounts.models import User
+from apps.ledger import services
+from apps.ledger.models import Account, Entry, PaymentIntent, Payout
+from apps.ledger.selectors import user_wallet_balance
+from tests.factories import UserFactory
+
+
+def top_up(user: User, amount: int) -> PaymentIntent:
+    """A sandbox top-up paid by the user, credited through the signed webhook."""
+    intent = services.payment_intent_create(user=user, amount=amount, provider="sandbox")
+    return services.sandbox_payment_complete(intent=intent, succeed=True).intent
+
+
+def funded_user(amount: int, **kwargs: object) -> User:
+    user = UserFactory(**kwargs)
+    top_up(user, amount)
+    return user
+
+
+def requested_payout(user: User, amount: int | None = None) -> Payout:
+    amount = amount or settings.LEDGER_PAYOUT_MIN_FEN
+    return services.payout_request(
+        user=user,
+        amount=amount,
+        method="alipay",
+        account_name="Lin Hai",
+        account_number="linhai@example.com",
+    )
+
+
+def available(user: User) -> int:
+    return user_wallet_balance(user=user).available
+
+
+def held(user: User) -> int:
+    return user_wallet_balance(user=user).held
+
+
+def book_is_consistent() -> None:
+    """Independent of the reconciliation service: the invariants, straight from the tables."""
+    from django.db.models import Sum
+
+    balances = dict(Account.objects.values_list("pk", "balance"))
+    assert sum(balances.values()) == 0
+    sums = dict(
+        Entry.objects.order_by()
+        .values("account")
+        .annotate(s=Sum("amount"))
+        .values_list("account", "s")
+    )
+    for account_id, balance in balances.items():
+        assert balance == sums.get(account_id, 0), account_id
+    assert not Account.objects.filter(allow_negative=False, balance__lt=0).exists()
+    unbalanced = (
+        Entry.objects.order_by().values("transaction").annotate(s=Sum("amount")).exclude(s=0)
+    )
+    assert not unbalanced.exists()
