@@ -26,7 +26,7 @@ def seed(ctx: DemoContext) -> None:
     if not settings.LEDGER_SANDBOX_ENABLED:
         ctx.stdout.write("ledger demo skipped: the sandbox payment provider is disabled")
         return
-    users = get_user_model().objects.in_bulk(ctx.user_ids + [ctx.demo_user_id])
+    users = get_user_model().objects.in_bulk([*ctx.user_ids, ctx.demo_user_id])
     already = set(PaymentIntent.objects.filter(user_id__in=users).values_list("user_id", flat=True))
     operator = get_user_model().objects.filter(username="admin").first()
     rng = ctx.rng

@@ -74,7 +74,7 @@ def test_a_balanced_transaction_written_in_sql_is_accepted() -> None:
     ],
 )
 def test_entries_and_transactions_cannot_be_changed_or_deleted(statement: str) -> None:
-    user = funded_user(1_000)
+    funded_user(1_000)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         _sql(statement, [])
     assert sorted(Entry.objects.values_list("amount", flat=True)) == [-1_000, 1_000]

@@ -85,8 +85,12 @@ def test_keys_are_per_user(make_client, sender, recipient) -> None:
 
 @pytest.mark.parametrize(
     ("key", "code"),
-    [(None, "idempotency.key_required"), ("", "idempotency.key_invalid")]
-    + [("x" * 256, "idempotency.key_invalid"), ("has space", "idempotency.key_invalid")],
+    [
+        (None, "idempotency.key_required"),
+        ("", "idempotency.key_invalid"),
+        ("x" * 256, "idempotency.key_invalid"),
+        ("has space", "idempotency.key_invalid"),
+    ],
 )
 def test_missing_or_malformed_key_is_400(make_client, sender, recipient, key, code) -> None:
     response = _transfer(make_client(sender), recipient, 100, key)
