@@ -290,6 +290,12 @@ CELERY_BEAT_SCHEDULE["idempotency-keys-purge"] = {
 ANALYTICS_EVENTS_THROTTLE_RATE = env.str("THROTTLE_EVENTS", default="600/min")
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
+        "ClientEventKindEnum": "apps.analytics.kinds.CLIENT_KIND_CHOICES",
+        "EventSourceEnum": "apps.analytics.kinds.EventSource",
+    }
+)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
         "PaymentIntentStatusEnum": "apps.ledger.models.PaymentIntentStatus",
         "PayoutStatusEnum": "apps.ledger.models.PayoutStatus",
         "TransactionKindEnum": "apps.ledger.models.TransactionKind",

@@ -50,6 +50,7 @@ class EventSource(models.TextChoices):
 
 
 SERVER_KINDS = frozenset(EventKind.values) - CLIENT_KINDS
+CLIENT_KIND_CHOICES = [(kind.value, kind.label) for kind in EventKind if kind in CLIENT_KINDS]
 
 
 class AgeBand(models.TextChoices):

@@ -4,12 +4,23 @@ Events are validated by ``apps.analytics.validation`` (plain Python, per item); 
 serializers only document what that code accepts and returns.
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.analytics.kinds import CLIENT_KINDS, EventSource
+from apps.analytics.kinds import CLIENT_KIND_CHOICES, EventSource
 from apps.analytics.validation import MAX_BATCH, MAX_DURATION_MS
 
-ID_HELP = "Positive integer id."
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "format": "date-time"},
+            {"type": "integer", "minimum": 0, "description": "Epoch milliseconds."},
+        ]
+    }
+)
+class ClientTimeField(serializers.Field):
+    """A device time: ISO 8601 text or epoch milliseconds (documentation only)."""
 
 
 class ClientEventSerializer(serializers.Serializer):
@@ -19,7 +30,7 @@ class ClientEventSerializer(serializers.Serializer):
         help_text="Unique per user (a UUID is best); a retried event with the same id is "
         "stored once.",
     )
-    kind = serializers.ChoiceField(choices=sorted(CLIENT_KINDS))
+    kind = serializers.ChoiceField(choices=CLIENT_KIND_CHOICES)
     source = serializers.ChoiceField(
         choices=EventSource.choices, help_text="Where the user met the content."
     )
@@ -29,11 +40,12 @@ class ClientEventSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The search, topic, promotion order or live room behind the source.",
     )
-    occurred_at = serializers.DateTimeField(
+    occurred_at = ClientTimeField(
         required=False,
         allow_null=True,
-        help_text="ISO 8601 with an offset (epoch milliseconds also accepted). Defaults to "
-        "the time received; clamped to the 7 days before it and never after it.",
+        help_text="When it happened on the device: ISO 8601 with an offset, or epoch "
+        "milliseconds. Defaults to the time received; clamped to the 7 days before it (and "
+        "to it when more than 5 minutes ahead).",
     )
     note_id = serializers.IntegerField(
         min_value=1,
