@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -73,6 +73,19 @@ def account_get_or_create(*, owner_type: str, owner_id: int, kind: str) -> Accou
 def system_account(kind: str) -> Account:
     """One of the platform's own accounts (revenue, clearing)."""
     return account_get_or_create(owner_type=OwnerType.PLATFORM, owner_id=0, kind=kind)
+
+
+def user_wallets(*user_ids: int) -> dict[int, Account]:
+    """Several users' wallets in one query (the transfer path), creating missing ones."""
+    found = {
+        account.owner_id: account
+        for account in Account.objects.filter(
+            owner_type=OwnerType.USER, owner_id__in=user_ids, kind=AccountKind.WALLET
+        )
+    }
+    for user_id in set(user_ids) - set(found):
+        found[user_id] = user_wallet(user_id)
+    return found
 
 
 def user_wallet(user_id: int) -> Account:
@@ -164,10 +177,11 @@ def transaction_post(
                 )
             )
         Entry.objects.bulk_create(entries)
-        for account_id, amount in amounts.items():
-            Account.objects.filter(pk=account_id).update(
-                balance=F("balance") + amount, updated_at=now
-            )
+        change = Case(
+            *(When(pk=account_id, then=Value(amount)) for account_id, amount in amounts.items()),
+            output_field=BigIntegerField(),
+        )
+        Account.objects.filter(pk__in=amounts).update(balance=F("balance") + change, updated_at=now)
     return new
 
 
@@ -216,7 +230,8 @@ def wallet_transfer(*, sender: User, recipient_id: int, amount: int) -> Transact
     if is_blocked_either_way(sender.pk, recipient_id):
         raise Conflict("You cannot send money to this user.", code="transfer.blocked")
     with transaction.atomic():
-        source, destination = user_wallet(sender.pk), user_wallet(recipient_id)
+        wallets = user_wallets(sender.pk, recipient_id)
+        source, destination = wallets[sender.pk], wallets[recipient_id]
         return transaction_post(
             kind=TransactionKind.TRANSFER,
             legs=[(source, -amount), (destination, amount)],
