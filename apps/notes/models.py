@@ -29,11 +29,14 @@ class NoteStatus(models.TextChoices):
     DELETED = "deleted", "Deleted"
 
 
-# A note others may see: the condition of every public feed, list, search and count.
+# A note others may see: the condition of every public feed, list, search and count (and of
+# the partial indexes serving them). Services always set published_at when publishing; the
+# condition also keeps rows written around them out of lists paged on that time.
 PUBLICLY_VISIBLE = Q(
     status=NoteStatus.PUBLISHED,
     visibility=NoteVisibility.PUBLIC,
     moderation=ModerationVisibility.VISIBLE,
+    published_at__isnull=False,
 )
 
 

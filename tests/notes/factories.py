@@ -71,7 +71,8 @@ def video_upload(path: Path, name: str | None = None) -> SimpleUploadedFile:
 
 
 def category(slug: str = "beauty") -> Category:
-    return Category.objects.get(slug=slug)
+    """A taxonomy row (re-created when a transactional test has flushed the seeded ones)."""
+    return Category.objects.get_or_create(slug=slug, defaults={"name": slug, "name_zh": slug})[0]
 
 
 class NoteFactory(factory.django.DjangoModelFactory):
@@ -87,10 +88,14 @@ class NoteFactory(factory.django.DjangoModelFactory):
     kind = NoteKind.IMAGE
     title = factory.Sequence(lambda n: f"笔记 {n}")
     body = "今天分享一个好物"
-    category = factory.LazyFunction(lambda: Category.objects.get(slug="beauty"))
+    category = factory.LazyFunction(category)
     status = NoteStatus.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
     search_text = factory.LazyAttribute(lambda note: f"{note.title}\n{note.body}".casefold())
+    likes_count = 0
+    collects_count = 0
+    comments_count = 0
+    shares_count = 0
     rank = factory.LazyAttribute(
         lambda note: note_rank(
             published_at=note.published_at,

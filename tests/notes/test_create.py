@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from apps.accounts.models import Profile
-from apps.notes.models import Note, NoteMedia, NoteStatus, Topic
+from apps.notes.models import Note, NoteMedia, Topic
 from tests.factories import UserFactory
 from tests.notes.factories import image_bytes, image_upload, video_upload
 
@@ -95,11 +95,7 @@ def test_twenty_one_character_title_is_refused_and_leaves_no_file(api, stored_fi
 def test_bad_fields_are_refused_before_any_file_is_stored(
     api, stored_files, fields, code, field
 ) -> None:
-    data = {"images": [image_upload()], **fields} if fields else {}
-    if not fields:
-        response = _post(api)
-    else:
-        response = _post(api, **data)
+    response = _post(api, images=[image_upload()], **fields) if fields else _post(api)
     _assert_refused(response, status=400, code=code, field=field, stored_files=stored_files)
 
 
