@@ -43,6 +43,9 @@ from apps.notifications.services import notification_send
 
 # Reports alone never hide a user: hiding a profile resets its texts, which cannot be undone.
 THRESHOLD_EXEMPT_TARGETS = frozenset({"user"})
+# A rejected user keeps their account and can write again, so later reports open a new case;
+# a rejected note or comment stays hidden and further reports on it are refused.
+REPORTABLE_AFTER_REJECTION = frozenset({"user"})
 RULE_TERM_MAX = 100
 SUBJECT_TYPES = {KeywordRule: "rule", Case: "case", Strike: "strike", Appeal: "appeal"}
 
@@ -344,7 +347,8 @@ def report_create(
     if target.author_id_of(obj) == reporter.pk:
         raise Conflict("You cannot report your own content.", code="report.own_content")
     last = Case.objects.filter(target_key=target.key, object_id=obj.pk).order_by("-id").first()
-    if last is not None and last.status == CaseStatus.REJECTED:
+    rejected = last is not None and last.status == CaseStatus.REJECTED
+    if rejected and target.key not in REPORTABLE_AFTER_REJECTION:
         raise Conflict("This content has already been removed.", code="report.already_removed")
 
     case = _open_case_locked(target=target, obj=obj, origin=CaseOrigin.REPORT)
