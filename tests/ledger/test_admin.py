@@ -108,3 +108,9 @@ def test_staff_without_permission_cannot_decide_payouts(client, book) -> None:
     assert client.get("/admin/ledger/payout/").status_code == 200
     _act(client, "approve", [payout.pk])
     assert Payout.objects.get(pk=payout.pk).status == PayoutStatus.REQUESTED
+
+
+@pytest.mark.parametrize("model", ["account", "transaction", "entry", "payout", "payoutevent"])
+@pytest.mark.parametrize("query", ["42", "not-a-number"])
+def test_admin_search_accepts_any_text(operator_client, book, model: str, query: str) -> None:
+    assert operator_client.get(f"/admin/ledger/{model}/", {"q": query}).status_code == 200

@@ -18,6 +18,7 @@ from apps.ledger.models import (
 from apps.ledger.providers import enabled_provider_names
 
 MAX_ID = 2**63 - 1
+MONTH_PATTERN = r"^2[0-9]{3}-(0[1-9]|1[0-2])$"
 FEN_HELP = "Integer fen (1 yuan = 100 fen)."
 
 
@@ -50,15 +51,13 @@ class EntrySerializer(serializers.ModelSerializer):
 
 class StatementQuerySerializer(serializers.Serializer):
     month = serializers.RegexField(
-        r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+        MONTH_PATTERN,
         help_text="Calendar month in Asia/Shanghai time, as YYYY-MM.",
-        error_messages={"invalid": "Use the form YYYY-MM."},
+        error_messages={"invalid": "Use the form YYYY-MM (years 2000-2999)."},
     )
 
     def validate_month(self, value: str) -> date:
         year, month = (int(part) for part in value.split("-"))
-        if not 2000 <= year <= 2999:
-            raise serializers.ValidationError("The year must be between 2000 and 2999.")
         return date(year, month, 1)
 
 
@@ -76,7 +75,11 @@ class TransferResultSerializer(serializers.Serializer):
 
 
 class TopupInputSerializer(serializers.Serializer):
-    amount = _amount_field()
+    amount = serializers.IntegerField(
+        min_value=settings.LEDGER_TOPUP_MIN_FEN,
+        max_value=settings.LEDGER_MAX_AMOUNT_FEN,
+        help_text=f"{FEN_HELP} At least {settings.LEDGER_TOPUP_MIN_FEN}.",
+    )
     provider = serializers.ChoiceField(choices=())
 
     def __init__(self, *args: object, **kwargs: object) -> None:

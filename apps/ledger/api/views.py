@@ -68,7 +68,7 @@ class WalletStatementApi(APIView):
                 "month",
                 OpenApiTypes.STR,
                 required=True,
-                pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+                pattern=s.MONTH_PATTERN,
                 description="Calendar month (Asia/Shanghai), YYYY-MM.",
             )
         ],
