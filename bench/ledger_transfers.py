@@ -4,9 +4,10 @@ Runs the real posting path (``services.wallet_transfer``: user and block checks,
 locks in pk order, insufficient-funds check, transaction + two entries + two balance updates,
 the deferred balance trigger at commit) in three scenarios:
 
-1. two wallets, one thread: the floor cost of one transfer;
-2. two wallets, ``--threads`` threads: every transfer queues on the same two row locks;
-3. ``--wallets`` wallets, ``--threads`` threads, random pairs: contention is rare.
+1. two wallets, one process: the floor cost of one transfer;
+2. two wallets, ``--processes`` client processes: every transfer queues on the same two row
+   locks;
+3. ``--wallets`` wallets, ``--processes`` client processes, random pairs: contention is rare.
 
 Then ``reconciliation_run()`` checks every cached balance against its entries and that the book
 sums to zero; the script exits non-zero if it does not.
@@ -15,15 +16,15 @@ It works in a throwaway database (``<NAME>_bench_ledger``, created and dropped h
 touches real data:
 
     DATABASE_URL=postgres://... .venv/bin/python bench/ledger_transfers.py \
-        [--transfers 5000] [--wallets 1000] [--threads 4]
+        [--transfers 5000] [--wallets 1000] [--processes 4]
 """
 
 import argparse
+import multiprocessing
 import os
 import random
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -73,43 +74,60 @@ def _seed(wallets: int) -> list:
     return users
 
 
-def _run(users: list, transfers: int, threads: int, seed: int) -> dict:
+def _worker(users: list, count: int, seed: int, barrier, results) -> None:
+    """One client process: its own connection, like one of many ASGI or worker processes."""
     from django.db import connection
 
     from apps.ledger import services
 
-    per_thread = transfers // threads
-    latencies: list[list[float]] = [[] for _ in range(threads)]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(threads + 1)
+    rng = random.Random(seed)
+    latencies = []
+    try:
+        barrier.wait()
+        for _ in range(count):
+            sender, recipient = rng.sample(users, 2)
+            started = time.perf_counter()
+            services.wallet_transfer(
+                sender=sender, recipient_id=recipient.pk, amount=rng.randint(1, 500)
+            )
+            latencies.append(time.perf_counter() - started)
+        results.put(("ok", latencies))
+    except BaseException as exc:  # reported by the parent
+        results.put(("error", repr(exc)))
+    finally:
+        connection.close()
 
-    def worker(index: int) -> None:
-        rng = random.Random(seed + index)
-        try:
-            barrier.wait()
-            for _ in range(per_thread):
-                sender, recipient = rng.sample(users, 2)
-                started = time.perf_counter()
-                services.wallet_transfer(
-                    sender=sender, recipient_id=recipient.pk, amount=rng.randint(1, 500)
-                )
-                latencies[index].append(time.perf_counter() - started)
-        except BaseException as exc:  # reported after the run
-            errors.append(exc)
-        finally:
-            connection.close()
 
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
+def _run(users: list, transfers: int, processes: int, seed: int) -> dict:
+    """``transfers`` random transfers among ``users`` from ``processes`` client processes.
+
+    Processes, not threads: a thread holding a row lock would also wait for the GIL, which
+    production's separate processes never do.
+    """
+    from django.db import connections
+
+    connections.close_all()  # children must not share the parent's socket
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(processes + 1)
+    results = context.Queue()
+    pool = [
+        context.Process(
+            target=_worker, args=(users, transfers // processes, seed + i, barrier, results)
+        )
+        for i in range(processes)
+    ]
+    for process in pool:
+        process.start()
     barrier.wait()
     started = time.perf_counter()
-    for thread in pool:
-        thread.join()
+    outcomes = [results.get() for _ in pool]
     elapsed = time.perf_counter() - started
+    for process in pool:
+        process.join()
+    errors = [detail for status, detail in outcomes if status == "error"]
     if errors:
-        raise errors[0]
-    flat = sorted(t for chunk in latencies for t in chunk)
+        raise RuntimeError(errors[0])
+    flat = sorted(t for _, latencies in outcomes for t in latencies)
     return {
         "transfers": len(flat),
         "seconds": elapsed,
@@ -123,7 +141,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transfers", type=int, default=5_000, help="per scenario")
     parser.add_argument("--wallets", type=int, default=1_000)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
 
@@ -134,14 +152,14 @@ def main() -> int:
     from apps.ledger.models import Entry, Transaction
 
     name = _create_database()
-    threads = args.threads if connection.vendor == "postgresql" else 1
+    processes = args.processes if connection.vendor == "postgresql" else 1
     try:
-        print(f"ledger bench on {connection.vendor} ({name}), {threads} threads")
+        print(f"ledger bench on {connection.vendor} ({name}), {processes} client processes")
         users = _seed(max(args.wallets, 2))
         scenarios = [
-            ("2 wallets, 1 thread", users[:2], 1),
-            (f"2 wallets, {threads} threads", users[:2], threads),
-            (f"{len(users)} wallets, {threads} threads", users, threads),
+            ("2 wallets, 1 process", users[:2], 1),
+            (f"2 wallets, {processes} processes", users[:2], processes),
+            (f"{len(users)} wallets, {processes} processes", users, processes),
         ]
         for label, pool, count in scenarios:
             figures = _run(pool, args.transfers, count, args.seed)
