@@ -16,12 +16,14 @@ import logging
 import re
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ahocorasick
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
 
 from apps.moderation.normalize import (
     Normalized,
@@ -66,6 +68,9 @@ class CompiledRules:
 
     def __init__(self, entries: Iterable[RuleEntry], version: int | None = None) -> None:
         self.version = version
+        # Set when built inside a transaction that changed rules and has not committed: such an
+        # automaton is trusted only inside that transaction (it may roll back).
+        self.provisional_in: weakref.ref | None = None
         by_key: dict[str, list[RuleEntry]] = {}
         for entry in entries:
             if entry.key:
@@ -109,7 +114,22 @@ def bump_rules_version() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:  # missing (first use, or the cache was flushed): any new value will do
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    _state.dirty_in = None
     _state.checked_at = float("-inf")  # this process looks again at its next screening
+
+
+def rules_changed() -> None:
+    """Called by the rule services inside their transaction.
+
+    The transaction itself screens with its own changes at once; other processes hear of them
+    when it commits (the version bump). Should it roll back, whatever this process compiled
+    inside it is discarded (see ``CompiledRules.provisional_in``).
+    """
+    outermost = _outermost_atomic()
+    with _state.lock:
+        _state.dirty_in = weakref.ref(outermost) if outermost is not None else None
+        _state.compiled = None  # rebuilt at the next screening, with this change
+    transaction.on_commit(bump_rules_version)
 
 
 # --- The process's compiled rules -------------------------------------------------------------
@@ -119,10 +139,15 @@ class _State:
     def __init__(self) -> None:
         self.compiled: CompiledRules | None = None
         self.checked_at = float("-inf")
+        self.dirty_in: weakref.ref | None = None  # the open transaction that changed rules
         self.lock = threading.Lock()
 
 
 _state = _State()
+
+
+def _outermost_atomic() -> object | None:
+    return connection.atomic_blocks[0] if connection.in_atomic_block else None
 
 
 def load_entries() -> list[RuleEntry]:
@@ -144,6 +169,9 @@ def rebuild(version: int | None = None) -> CompiledRules:
     if version is None:
         version = _read_version()
     compiled = CompiledRules(load_entries(), version)  # rules read after the version
+    dirty = _state.dirty_in() if _state.dirty_in is not None else None
+    if dirty is not None and dirty is _outermost_atomic():
+        compiled.provisional_in = _state.dirty_in
     _state.compiled = compiled
     _state.checked_at = time.monotonic()
     return compiled
@@ -153,6 +181,7 @@ def reset() -> None:
     """Forget the compiled rules; the next screening rebuilds them from the database."""
     with _state.lock:
         _state.compiled = None
+        _state.dirty_in = None
         _state.checked_at = float("-inf")
 
 
@@ -168,7 +197,12 @@ def current_rules() -> CompiledRules:
     """This process's automaton, rebuilt when the shared version moved (checked every N s)."""
     compiled = _state.compiled
     now = time.monotonic()
-    if compiled is not None and now - _state.checked_at < settings.MODERATION_RULES_CHECK_SECONDS:
+    if compiled is not None and compiled.provisional_in is not None:
+        owner = compiled.provisional_in()
+        if owner is None or owner is not _outermost_atomic():  # its transaction is over
+            with _state.lock:
+                return rebuild(_read_version())
+    elif compiled is not None and now - _state.checked_at < settings.MODERATION_RULES_CHECK_SECONDS:
         return compiled
     version = _read_version()
     if compiled is not None and (version is None or version == compiled.version):

@@ -183,8 +183,7 @@ def _save_rule(rule: KeywordRule) -> None:
             code="rule.duplicate",
             fields={"term": ["A rule with this term, category and action exists."]},
         ) from exc
-    # Every process rebuilds its automaton once the change is visible to it.
-    transaction.on_commit(matcher.bump_rules_version)
+    matcher.rules_changed()  # every process rebuilds once the change has committed
 
 
 @transaction.atomic
@@ -277,7 +276,7 @@ def keyword_rule_delete(*, rule_id: int, actor: Any = None) -> None:
         raise NotFound("Rule not found.", code="rule.not_found")
     _audit(actor=actor, action=AuditAction.RULE_DELETED, subject=rule, details=_rule_snapshot(rule))
     rule.delete()
-    transaction.on_commit(matcher.bump_rules_version)
+    matcher.rules_changed()
 
 
 # --- Targets ----------------------------------------------------------------------------------

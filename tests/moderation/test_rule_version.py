@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from apps.moderation import matcher, services
+from apps.moderation.models import KeywordRule
 from apps.moderation.screening import Action, Surface, screen_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +36,10 @@ def test_a_rule_save_bumps_the_shared_version_on_commit(django_capture_on_commit
 def test_version_is_checked_at_most_every_interval(settings, make_rule) -> None:
     settings.MODERATION_RULES_CHECK_SECONDS = 3600
     assert screen_text(surface=Surface.NOTE, text="赌博").action == Action.ALLOW  # built now
-    # Another process adds a rule: its row and a new version, but this process is not told.
-    rule = services.keyword_rule_create(term="赌博", category="gambling", action="block")
+    # Another process adds a rule: its row and a new version, and nothing else tells this one.
+    rule = KeywordRule.objects.create(
+        term="赌博", normalized_term="赌博", category="gambling", action="block"
+    )
     cache.incr(matcher.VERSION_KEY)
     assert screen_text(surface=Surface.NOTE, text="赌博").action == Action.ALLOW  # within interval
     settings.MODERATION_RULES_CHECK_SECONDS = 0
@@ -75,7 +78,7 @@ def _ask(child: subprocess.Popen, expected: str, text: str) -> tuple[str, float]
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not django_settings.REDIS_URL, reason="needs the shared Redis cache")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rule_edits_take_effect_in_another_process_without_restart() -> None:
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.moderation.screening_worker"],
@@ -104,3 +107,19 @@ def test_rule_edits_take_effect_in_another_process_without_restart() -> None:
     finally:
         child.stdin.close()
         child.wait(timeout=20)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_rules_of_a_rolled_back_transaction_never_outlive_it() -> None:
+    from django.db import transaction
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        services.keyword_rule_create(term="赌博", category="gambling", action="block")
+        # The transaction screens with its own change at once...
+        assert screen_text(surface=Surface.NOTE, text="赌博").action == Action.BLOCK
+        raise Abort
+    # ...and once it has rolled back, the rule is gone here too.
+    assert screen_text(surface=Surface.NOTE, text="赌博").action == Action.ALLOW
