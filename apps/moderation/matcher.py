@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from apps.moderation.normalize import (
+    NUMERAL_DIGITS,
     Normalized,
     at_word_boundaries,
     contact_view,
@@ -222,7 +223,11 @@ WECHAT_TRIGGERS = (
     r"(?:微信|威信|薇信|徽信|魏信|维信|微x|微v|v信|wx|vx|weixin|wechat|weichat|加v|wxid)"
 )
 WECHAT_ID_TAIL = r"(?:号|id|账号)?(?:是|为|搜|加|添加)?"
-PHONE_PRECHECK = re.compile(r"1[3-9][0-9]{9}")
+_ONE = "1一幺壹"
+_THREE_TO_NINE = "3-9三叁四肆五伍六陆七柒拐八捌九玖勾"
+_DIGIT = "0-9" + "".join(NUMERAL_DIGITS)
+# On the normalised text itself, Chinese numerals included: no translation on the fast path.
+PHONE_PRECHECK = re.compile(f"[{_ONE}][{_THREE_TO_NINE}][{_DIGIT}]{{9}}")
 WECHAT_PRECHECK = re.compile(WECHAT_TRIGGERS + WECHAT_ID_TAIL + r"[a-z][a-z0-9]{5}")
 PHONE_ANYWHERE = re.compile(r"(?=(1[3-9][0-9]{9}))")
 WECHAT_RE = re.compile(f"({WECHAT_TRIGGERS})({WECHAT_ID_TAIL})([a-z][a-z0-9]*)")
@@ -293,7 +298,7 @@ def screen(*, surface: str, text: str) -> ScreeningResult:
     fast = normalize(text)
     candidates = compiled.candidates(fast, SURFACE_BITS[surface])
     check_contact = surface in settings.MODERATION_CONTACT_SURFACES
-    if not candidates and not (check_contact and _contact_precheck(contact_view(fast))):
+    if not candidates and not (check_contact and _contact_precheck(fast)):
         return ScreeningResult(action=Action.ALLOW, text=text)
 
     normalized = normalize_with_offsets(text)

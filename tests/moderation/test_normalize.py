@@ -60,3 +60,9 @@ def test_fast_path_equals_mapped_path(text: str) -> None:
     assert len(mapped.separated) == len(mapped.text) + 1
     assert list(mapped.offsets) == sorted(mapped.offsets)
     assert all(0 <= offset < len(text) for offset in mapped.offsets)
+
+
+def test_tag_characters_above_the_fast_table_are_deleted_too() -> None:
+    hidden = "赌\U000e0041\U000e0020博"  # invisible tag characters between the two
+    assert normalize(hidden) == "赌博" == normalize_with_offsets(hidden).text
+    assert normalize("\U00020000字") == "\U00020000字"  # letters past the table are kept
