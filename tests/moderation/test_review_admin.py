@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from apps.core.errors import Forbidden
 from apps.moderation import services
 from apps.moderation.models import AuditAction, AuditRecord, Case, CaseStatus, Strike
 from apps.moderation.targets import Visibility
@@ -129,7 +130,7 @@ def test_staff_without_the_review_permission_cannot_decide(operator) -> None:
     response = client.post(f"{QUEUE}{case.pk}/decide/", {"decision": "reject", "reason": "x"})
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).status == CaseStatus.OPEN
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(Forbidden):
         services.case_reject(case_id=case.pk, operator=viewer, reason="x")
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.core.errors import InvalidInput
 from apps.moderation import services
 from apps.moderation.models import KeywordRule
 from apps.moderation.screening import Action, ContentBlocked, Surface, screen_text
@@ -102,7 +103,7 @@ def test_without_whole_word_a_term_hits_inside_words(make_rule) -> None:
 
 
 def test_whole_word_is_refused_for_non_latin_terms() -> None:
-    with pytest.raises(services.InvalidInput) as raised:
+    with pytest.raises(InvalidInput) as raised:
         services.keyword_rule_create(
             term="赌博", category="gambling", action="block", whole_word=True
         )
@@ -217,7 +218,7 @@ def test_empty_text_and_no_rules_are_allowed() -> None:
 )
 def test_invalid_rules_are_refused_with_the_field(fields: dict, field: str) -> None:
     values = {"term": "赌博", "category": "gambling", "action": "block", **fields}
-    with pytest.raises(services.InvalidInput) as raised:
+    with pytest.raises(InvalidInput) as raised:
         services.keyword_rule_create(**values)
     assert field in raised.value.fields
     assert not KeywordRule.objects.exists()
@@ -225,6 +226,6 @@ def test_invalid_rules_are_refused_with_the_field(fields: dict, field: str) -> N
 
 def test_duplicate_rule_after_normalisation_is_refused(make_rule) -> None:
     make_rule("赌博", category="gambling")
-    with pytest.raises(services.InvalidInput) as raised:
+    with pytest.raises(InvalidInput) as raised:
         services.keyword_rule_create(term="赌 博", category="gambling", action="block")
     assert raised.value.code == "rule.duplicate"
