@@ -25,9 +25,7 @@ def intent():
 
 def _deliver(client, body: bytes, *, signature: str | None = None, timestamp: int | None = None):
     timestamp = int(time.time()) if timestamp is None else timestamp
-    headers = {}
-    if signature is not False:
-        headers[SIGNATURE_HEADER] = signature or sign(body, timestamp=timestamp)
+    headers = {SIGNATURE_HEADER: signature or sign(body, timestamp=timestamp)}
     return client.post(URL, data=body, content_type="application/json", headers=headers)
 
 
