@@ -199,9 +199,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument(
+        "--min-rate", type=int, default=0, help="exit 1 below this many events per second"
+    )
     args = parser.parse_args()
     result = run(args.events, batch=args.batch, concurrency=args.concurrency)
     print(json.dumps(result))
+    if result["events_per_second"] < args.min_rate:
+        sys.exit(f"below the floor of {args.min_rate} events per second")
 
 
 if __name__ == "__main__":
