@@ -58,7 +58,8 @@ def test_a_flushed_cache_makes_every_process_rebuild(make_rule) -> None:
 
 def _child_env() -> dict[str, str]:
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    credentials = f"{db['USER']}:{db['PASSWORD']}" if db.get("PASSWORD") else db["USER"]
+    url = f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     return {
         **os.environ,
         "DATABASE_URL": url,
@@ -78,7 +79,7 @@ def _ask(child: subprocess.Popen, expected: str, text: str) -> tuple[str, float]
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not django_settings.REDIS_URL, reason="needs the shared Redis cache")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_rule_edits_take_effect_in_another_process_without_restart() -> None:
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.moderation.screening_worker"],
@@ -111,7 +112,7 @@ def test_rule_edits_take_effect_in_another_process_without_restart() -> None:
         child.wait(timeout=20)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_rules_of_a_rolled_back_transaction_never_outlive_it() -> None:
     from django.db import transaction
 
