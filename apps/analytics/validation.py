@@ -152,7 +152,12 @@ def _occurred_at(value: Any, received_at: datetime) -> datetime:
     return moment
 
 
+def _scalar(value: Any) -> bool:
+    return value is None or type(value) in (str, int, float, bool)
+
+
 def _properties(value: Any, rule: KindRule) -> str:
+    """Flat JSON: scalar values or lists of scalars (queryable, and no nesting to abuse)."""
     if type(value) is not dict:
         raise _Bad("properties", "Must be an object.")
     if not value:
@@ -161,11 +166,17 @@ def _properties(value: Any, rule: KindRule) -> str:
         return "{}"
     if len(value) > MAX_PROPERTIES_KEYS:
         raise _Bad("properties", f"At most {MAX_PROPERTIES_KEYS} keys.")
+    for item in value.values():
+        if not (_scalar(item) or (type(item) is list and all(_scalar(v) for v in item))):
+            raise _Bad("properties", "Values must be strings, numbers, booleans, null or lists.")
     for name in rule.required_properties:
         item = value.get(name)
         if type(item) is not int or not 0 < item <= MAX_ID:
             raise _Bad("properties", f"{name} must be a positive integer id.")
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # 1e999 parses as infinity, which JSON (and jsonb) cannot hold
+        raise _Bad("properties", "Numbers must be finite.") from None
     if len(text) > MAX_PROPERTIES_CHARS:
         raise _Bad("properties", f"At most {MAX_PROPERTIES_CHARS} characters as JSON.")
     # PostgreSQL's jsonb holds neither NUL characters nor unpaired surrogates.

@@ -137,6 +137,19 @@ def test_malformed_json_and_forms_are_refused(api) -> None:
     assert response.status_code == 415
 
 
+def test_hostile_json_is_a_client_error(api) -> None:
+    response = api.post(URL, "[" * 100_000, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+    # 1e999 parses as infinity, which jsonb cannot store: refused per event, not a crash.
+    event = '{"client_event_id": "a", "kind": "share", "source": "feed", "note_id": 1, '
+    body = '{"events": [' + event + '"properties": {"x": 1e999}}]}'
+    response = api.post(URL, body, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["fields"] == {"properties": ["Numbers must be finite."]}
+    assert not Event.objects.exists()
+
+
 def test_anonymous_clients_are_refused(anon_client) -> None:
     response = _post(anon_client, [client_event("profile_visit")])
     assert response.status_code == 401

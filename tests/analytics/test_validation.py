@@ -61,6 +61,9 @@ def test_every_client_kind_has_a_valid_shape(kind: str) -> None:
         ({"properties": {str(i): i for i in range(40)}}, "properties"),
         ({"properties": {"k": "a\u0000b"}}, "properties"),
         ({"properties": {"k": "\ud800"}}, "properties"),
+        ({"properties": {"k": float("inf")}}, "properties"),
+        ({"properties": {"k": {"nested": 1}}}, "properties"),
+        ({"properties": {"k": [1, [2]]}}, "properties"),
         ({"dwell_ms": 5}, "dwell_ms"),  # not used by impressions
         ({"actor_id": 5}, "actor_id"),  # unknown field
     ],
@@ -141,8 +144,9 @@ def test_good_events_survive_bad_neighbours_with_their_positions() -> None:
 
 
 def test_properties_are_kept_as_compact_json() -> None:
-    events, _ = _one(client_event("share", properties={"channel": "微信", "n": 2}))
-    assert events[0].properties == '{"channel":"微信","n":2}'
+    properties = {"channel": "微信", "n": 2, "tags": [1, "a", None], "ok": True}
+    events, _ = _one(client_event("share", properties=properties))
+    assert events[0].properties == '{"channel":"微信","n":2,"tags":[1,"a",null],"ok":true}'
 
 
 @pytest.mark.parametrize(

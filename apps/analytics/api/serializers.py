@@ -75,8 +75,9 @@ class ClientEventSerializer(serializers.Serializer):
     )
     properties = serializers.DictField(
         required=False,
-        help_text="Anything else, at most 32 keys and 2 KB as JSON. product_click needs "
-        "product_id, live_enter and live_leave need room_id.",
+        help_text="Anything else, flat: values are strings, numbers, booleans, null or lists "
+        "of those; at most 32 keys and 2 KB as JSON. product_click needs product_id, "
+        "live_enter and live_leave need room_id.",
     )
 
 

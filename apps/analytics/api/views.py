@@ -1,7 +1,10 @@
 """Events API: clients post batches of what their users saw and did."""
 
+from typing import IO
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,10 +36,22 @@ BATCH_EXAMPLE = {
 }
 
 
+class EventJSONParser(JSONParser):
+    """JSON whose nesting is too deep for the decoder is a parse error (400), not a crash."""
+
+    def parse(
+        self, stream: IO[bytes], media_type: str | None = None, parser_context: dict | None = None
+    ) -> object:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
+
+
 class EventBatchApi(APIView):
     """Record a batch of client events as the signed-in user."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [EventJSONParser]
     throttle_classes = [EventBatchRateThrottle]
 
     @extend_schema(
