@@ -68,10 +68,13 @@ def event_batch_record(
     for event in unique:
         author_id = event.target_user_id
         if event.note_id is not None and authors is not None:
-            author_id = authors.get(event.note_id)
-            if author_id is None:
+            note_author = authors.get(event.note_id)
+            if note_author is None:
                 result.errors.append(_unknown(event, "note_id", "note.not_found", "No such note."))
                 continue
+            # A profile visit counts for the visited user, even from someone else's note.
+            if event.kind != EventKind.PROFILE_VISIT:
+                author_id = note_author
         if event.target_user_id is not None and event.target_user_id not in known_users:
             result.errors.append(
                 _unknown(event, "target_user_id", "user.not_found", "No such user.")

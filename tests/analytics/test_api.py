@@ -66,6 +66,14 @@ def test_a_batch_is_stored_with_author_and_viewer_snapshot(user, api, creator, n
     assert rows["live_enter"].properties == {"room_id": 3}
 
 
+def test_a_profile_visit_counts_for_the_visited_user(api, note) -> None:
+    commenter = UserFactory()
+    event = client_event("profile_visit", target_user_id=commenter.pk, note_id=note.pk)
+    assert _post(api, [event]).json()["stored"] == 1
+    row = Event.objects.get()
+    assert (row.author_id, row.note_id) == (commenter.pk, note.pk)
+
+
 def test_bad_events_are_reported_and_good_ones_stored(api, creator, note) -> None:
     view_without_dwell = client_event("view", note_id=note.pk)
     del view_without_dwell["dwell_ms"]
