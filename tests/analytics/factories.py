@@ -5,11 +5,9 @@ import uuid
 from typing import Any
 
 import factory
-import pytest
 from django.utils import timezone
 
 from apps.analytics.models import Event
-from apps.analytics.selectors import note_model
 
 _sequence = itertools.count(1)
 
@@ -51,10 +49,7 @@ def client_event(kind: str = "impression", **fields: Any) -> dict[str, Any]:
 
 
 def make_note(author, **fields: Any):
-    """A published note by ``author`` (skips the test while the notes model does not exist)."""
-    model = note_model()
-    if model is None:
-        pytest.skip("needs the notes app's Note model")
-    values = {"author": author, "kind": "image", "status": "published", "title": "note"}
-    values.update(fields)
-    return model.objects.create(**values)
+    """A published public note by ``author`` (the notes app's own factory)."""
+    from tests.notes.factories import NoteFactory
+
+    return NoteFactory(author=author, **fields)

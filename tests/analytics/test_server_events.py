@@ -73,6 +73,27 @@ def test_note_events_count_for_the_note_author(user, django_capture_on_commit_ca
     assert Event.objects.get(kind="comment").properties == {"comment_id": 5}
 
 
+def test_likes_and_comments_through_the_notes_services(
+    user, django_capture_on_commit_callbacks
+) -> None:
+    from apps.notes import services as notes
+
+    creator = UserFactory()
+    note = make_note(creator)
+    with django_capture_on_commit_callbacks(execute=True):
+        notes.note_like(user=user, note_id=note.pk, source="feed")
+        notes.note_like(user=user, note_id=note.pk, source="feed")  # a repeat: no new event
+        comment = notes.comment_create(author=user, note_id=note.pk, body="好看！")
+        notes.note_unlike(user=user, note_id=note.pk)
+    rows = list(Event.objects.order_by("id").values_list("kind", "author_id", "source"))
+    assert rows == [
+        ("like", creator.pk, "feed"),
+        ("comment", creator.pk, ""),
+        ("unlike", creator.pk, ""),
+    ]
+    assert Event.objects.get(kind="comment").properties["comment_id"] == comment.pk
+
+
 def test_nothing_is_recorded_before_the_commit(
     user, other_user, django_capture_on_commit_callbacks
 ) -> None:
