@@ -189,7 +189,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "apps.core.parsers.SafeJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -283,6 +283,15 @@ CELERY_BEAT_SCHEDULE["idempotency-keys-purge"] = {
     "task": "apps.ledger.tasks.idempotency_keys_purge",
     "schedule": crontab(minute=17),
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PaymentIntentStatusEnum": "apps.ledger.models.PaymentIntentStatus",
+        "PayoutStatusEnum": "apps.ledger.models.PayoutStatus",
+        "TransactionKindEnum": "apps.ledger.models.TransactionKind",
+        "PayoutMethodEnum": "apps.ledger.models.PayoutMethod",
+    }
+)
+
 
 # --- analytics ---
 # Clients post event batches every few seconds; they get their own per-user rate, apart from
@@ -292,14 +301,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "ClientEventKindEnum": "apps.analytics.kinds.CLIENT_KIND_CHOICES",
         "EventSourceEnum": "apps.analytics.kinds.EventSource",
-    }
-)
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
-    {
-        "PaymentIntentStatusEnum": "apps.ledger.models.PaymentIntentStatus",
-        "PayoutStatusEnum": "apps.ledger.models.PayoutStatus",
-        "TransactionKindEnum": "apps.ledger.models.TransactionKind",
-        "PayoutMethodEnum": "apps.ledger.models.PayoutMethod",
     }
 )
 

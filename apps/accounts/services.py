@@ -195,12 +195,23 @@ def is_blocked_either_way(a_id: int, b_id: int) -> bool:
 
 
 def _remove_follow(*, follower_id: int, followee_id: int) -> bool:
-    """Delete one follow edge and its counts. Caller holds both profile locks."""
-    deleted, _ = Follow.objects.filter(follower_id=follower_id, followee_id=followee_id).delete()
-    if deleted:
-        Profile.objects.filter(user_id=follower_id).update(following_count=F("following_count") - 1)
-        Profile.objects.filter(user_id=followee_id).update(fans_count=F("fans_count") - 1)
-    return bool(deleted)
+    """Delete one follow edge, its counts, and record the lost fan. Caller holds both locks."""
+    edge = Follow.objects.filter(follower_id=follower_id, followee_id=followee_id)
+    follow_source = edge.values_list("source", "source_id").first()
+    if follow_source is None:
+        return False
+    edge.delete()
+    Profile.objects.filter(user_id=follower_id).update(following_count=F("following_count") - 1)
+    Profile.objects.filter(user_id=followee_id).update(fans_count=F("fans_count") - 1)
+    # The unfollow carries the source of the follow it ends, for fan-source analytics.
+    record_server_event(
+        kind=EventKind.UNFOLLOW,
+        actor_id=follower_id,
+        target_user_id=followee_id,
+        source=follow_source[0],
+        source_id=follow_source[1],
+    )
+    return True
 
 
 def follow_create(
@@ -241,18 +252,7 @@ def follow_delete(*, follower: User, followee_id: int) -> bool:
         return False
     with transaction.atomic():
         _lock_profiles(follower.pk, followee_id)
-        edge = Follow.objects.filter(follower=follower, followee_id=followee_id)
-        follow_source = edge.values_list("source", "source_id").first()
-        removed = _remove_follow(follower_id=follower.pk, followee_id=followee_id)
-        if removed and follow_source is not None:
-            record_server_event(
-                kind=EventKind.UNFOLLOW,
-                actor_id=follower.pk,
-                target_user_id=followee_id,
-                source=follow_source[0],
-                source_id=follow_source[1],
-            )
-        return removed
+        return _remove_follow(follower_id=follower.pk, followee_id=followee_id)
 
 
 def block_create(*, blocker: User, blocked_id: int) -> tuple[Block, bool]:

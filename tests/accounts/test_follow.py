@@ -207,3 +207,19 @@ def test_concurrent_mutual_follows_and_blocks_do_not_deadlock() -> None:
     assert not Follow.objects.exists()
     assert _counts(a) == (0, 0)
     assert _counts(b) == (0, 0)
+
+
+def test_block_records_the_lost_fans_with_their_follow_source(
+    make_client, user, other_user, django_capture_on_commit_callbacks
+) -> None:
+    from apps.analytics.models import Event
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_client(other_user).post(
+            f"/api/v1/users/{user.pk}/follow", {"source": "note", "source_id": 7}
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_client(user).post(f"/api/v1/users/{other_user.pk}/block")
+    unfollow = Event.objects.get(kind="unfollow")
+    assert (unfollow.actor_id, unfollow.target_user_id) == (other_user.pk, user.pk)
+    assert (unfollow.source, unfollow.source_id) == ("note", 7)

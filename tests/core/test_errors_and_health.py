@@ -103,3 +103,10 @@ def test_schema_and_docs_are_served(client) -> None:
     assert "/api/v1/users/{user_id}/follow" in paths
     assert "429" in paths["/api/v1/users/{user_id}/follow"]["post"]["responses"]
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_deeply_nested_json_is_400_not_500(api) -> None:
+    body = "[" * 100_000 + "]" * 100_000
+    response = api.generic("PATCH", "/api/v1/me", body, content_type="application/json")
+    assert response.status_code == 400
+    assert _shape(response)["code"] == "parse_error"

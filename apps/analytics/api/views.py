@@ -1,11 +1,7 @@
 """Events API: clients post batches of what their users saw and did."""
 
-from typing import IO
-
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +10,7 @@ from apps.analytics import services
 from apps.analytics.api import serializers as s
 from apps.analytics.api.throttles import EventBatchRateThrottle
 from apps.analytics.validation import parse_batch
+from apps.core.parsers import SafeJSONParser
 
 BATCH_EXAMPLE = {
     "events": [
@@ -36,22 +33,10 @@ BATCH_EXAMPLE = {
 }
 
 
-class EventJSONParser(JSONParser):
-    """JSON whose nesting is too deep for the decoder is a parse error (400), not a crash."""
-
-    def parse(
-        self, stream: IO[bytes], media_type: str | None = None, parser_context: dict | None = None
-    ) -> object:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply.") from None
-
-
 class EventBatchApi(APIView):
     """Record a batch of client events as the signed-in user."""
 
-    parser_classes = [EventJSONParser]
+    parser_classes = [SafeJSONParser]
     throttle_classes = [EventBatchRateThrottle]
 
     @extend_schema(
