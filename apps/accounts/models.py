@@ -62,6 +62,10 @@ class Profile(models.Model):
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     region = models.CharField(max_length=20, choices=REGION_CHOICES, blank=True)
     interests = models.ManyToManyField(Category, blank=True, related_name="interested_profiles")
+    # Texts that screening held for review: shown only to their author until an operator
+    # approves them (then they replace the live texts) or rejects them (then they are dropped).
+    pending_display_name = models.CharField(max_length=40, blank=True)
+    pending_bio = models.CharField(max_length=200, blank=True)
     hide_fans_list = models.BooleanField(default=False)
     hide_following_list = models.BooleanField(default=False)
     # Denormalised counters, changed only by services with F() under row locks.

@@ -19,6 +19,7 @@ from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.moderation.screening import Surface, screen_text, submit_for_review
 
 AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
+PROFILE_TEXTS = ("display_name", "bio")
 AVATAR_MAX_PIXELS = 4096
 
 
@@ -60,7 +61,9 @@ def user_register(
                 username=username, password=password, email=email, phone=phone or None
             )
             if display_name:
-                Profile.objects.filter(user=user).update(display_name=display_name)
+                held = len(screened) > 1 and screened[-1].needs_review
+                field = "pending_display_name" if held else "display_name"
+                Profile.objects.filter(user=user).update(**{field: display_name})
             for result in screened:
                 if result.needs_review:
                     submit_for_review(target="user", object_id=user.pk, result=result)
@@ -82,15 +85,25 @@ def profile_update(
     email: str | None = None,
     **fields: object,
 ) -> Profile:
-    """Update profile fields (and the user's contact fields); interests are replaced whole."""
+    """Update profile fields (and the user's contact fields); interests are replaced whole.
+
+    A display name or bio that screening holds for review is kept aside (``pending_*``): the
+    author sees it, everyone else keeps seeing the previous text until an operator decides.
+    """
     held = []
-    for name in ("display_name", "bio"):
-        if isinstance(fields.get(name), str) and fields[name]:
+    for name in PROFILE_TEXTS:
+        if name not in fields:
+            continue
+        fields[f"pending_{name}"] = ""  # a newer text supersedes one waiting for review
+        if isinstance(fields[name], str) and fields[name]:
             result = screen_text(surface=Surface.PROFILE, text=fields[name])
             result.raise_if_blocked()
-            fields[name] = result.text
             if result.needs_review:
                 held.append(result)
+                fields[f"pending_{name}"] = result.text
+                del fields[name]
+            else:
+                fields[name] = result.text
     profile = Profile.objects.select_for_update().get(user=user)
     user_changed = []
     if phone is not None:
@@ -115,6 +128,25 @@ def profile_update(
     for result in held:
         submit_for_review(target="user", object_id=user.pk, result=result)
     return profile
+
+
+def profile_review_settle(*, user_id: int, approved: bool) -> bool:
+    """An operator decided on held profile texts: publish them or drop them.
+
+    Returns whether any text was waiting.
+    """
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().filter(user_id=user_id).first()
+        if profile is None:
+            raise NotFound("User not found.", code="user.not_found")
+        waiting = [name for name in PROFILE_TEXTS if getattr(profile, f"pending_{name}")]
+        for name in waiting:
+            if approved:
+                setattr(profile, name, getattr(profile, f"pending_{name}"))
+            setattr(profile, f"pending_{name}", "")
+        if waiting:
+            profile.save()
+    return bool(waiting)
 
 
 def _validated_image(upload: UploadedFile) -> str:

@@ -1,8 +1,10 @@
 """The ``user`` moderation target: reported users, and profiles or usernames held by screening.
 
-Hiding a user resets the texts they wrote on their profile (display name and bio) through the
-accounts service; the old texts stay in the case excerpt and the audit trail. The account itself
-stays usable, and reports alone never hide a user (see ``THRESHOLD_EXEMPT_TARGETS``).
+Profile texts held by screening wait in ``pending_*`` fields (only their author sees them):
+approval publishes them, rejection drops them. Hiding a user with no held texts resets the texts
+they wrote on their profile (display name and bio) through the accounts service; the old texts
+stay in the case excerpt and the audit trail. The account itself stays usable, and reports alone
+never hide a user (see ``THRESHOLD_EXEMPT_TARGETS``).
 """
 
 from apps.accounts.models import Profile, User
@@ -10,16 +12,20 @@ from apps.moderation.targets import ModerationTarget, Visibility, register_targe
 
 
 def user_set_visibility(user: User, visibility: str) -> None:
-    if visibility != Visibility.HIDDEN:
-        return  # profile texts are shown as stored; a reset cannot be undone
-    from apps.accounts.services import profile_update
+    from apps.accounts.services import profile_review_settle, profile_update
 
-    profile_update(user=user, display_name=f"user_{user.pk}", bio="")
+    if visibility == Visibility.VISIBLE:
+        profile_review_settle(user_id=user.pk, approved=True)
+    elif visibility == Visibility.HIDDEN and not profile_review_settle(
+        user_id=user.pk, approved=False
+    ):
+        profile_update(user=user, display_name=f"user_{user.pk}", bio="")
 
 
 def user_excerpt(user: User) -> str:
-    profile = Profile.objects.filter(user=user).values("display_name", "bio").first() or {}
-    parts = [f"@{user.username}", profile.get("display_name", ""), profile.get("bio", "")]
+    texts = ("pending_display_name", "pending_bio", "display_name", "bio")
+    profile = Profile.objects.filter(user=user).values(*texts).first() or {}
+    parts = [f"@{user.username}", *(profile.get(name, "") for name in texts)]
     return " · ".join(part for part in parts if part)
 
 

@@ -73,7 +73,8 @@ def test_profile_edits_block_mask_and_review(api, user, make_rule) -> None:
 
     held = api.patch("/api/v1/me", {"display_name": "日本代购小王"})
     assert held.status_code == 200
-    assert Profile.objects.get(user=user).display_name == "日本代购小王"
+    assert held.json()["display_name_under_review"] == "日本代购小王"
+    assert Profile.objects.get(user=user).display_name != "日本代购小王"  # others: the old name
     case = Case.objects.get(target_key="user", object_id=user.pk, status=CaseStatus.OPEN)
     assert case.origin == CaseOrigin.SCREENING
     assert "日本代购小王" in case.excerpt
@@ -97,5 +98,6 @@ def test_profile_held_for_review_approved_and_rejected(
     with django_capture_on_commit_callbacks(execute=True):
         services.case_reject(case_id=second.pk, operator=operator, reason="Ads", category="ads")
     profile = Profile.objects.get(user=user)
-    assert (profile.bio, profile.display_name) == ("", f"user_{user.pk}")  # profile texts reset
+    assert profile.bio == "日本代购"  # the approved text stays; the rejected one is dropped
+    assert profile.pending_bio == ""
     assert user.moderation_strikes.count() == 1

@@ -101,6 +101,14 @@ class MeSerializer(serializers.Serializer):
     birth_year = serializers.IntegerField(allow_null=True)
     region = serializers.CharField()
     interests = InterestSlugsField()
+    display_name_under_review = serializers.CharField(
+        source="pending_display_name",
+        help_text="A new display name held for review: only you see it until it is approved.",
+    )
+    bio_under_review = serializers.CharField(
+        source="pending_bio",
+        help_text="A new bio held for review: only you see it until it is approved.",
+    )
     hide_fans_list = serializers.BooleanField()
     hide_following_list = serializers.BooleanField()
     counts = CountsSerializer(source="*")
