@@ -100,6 +100,12 @@ class Note(models.Model):
             models.Index(
                 fields=["-rank", "-id"], name="note_discovery_idx", condition=PUBLICLY_VISIBLE
             ),
+            # Discovery, the viewer's interests: one walk per category.
+            models.Index(
+                fields=["category", "-rank", "-id"],
+                name="note_category_rank_idx",
+                condition=PUBLICLY_VISIBLE,
+            ),
             # Following feed, a user's notes, search results: public notes by time.
             models.Index(
                 fields=["author", "-published_at", "-id"],

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Lower
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from apps.accounts.models import Block, Category, Profile, User
@@ -31,6 +31,7 @@ from apps.moderation.screening import (
 from apps.moderation.targets import Visibility as ModerationVisibility
 from apps.notes import media as note_media
 from apps.notes.models import (
+    PUBLICLY_VISIBLE,
     Board,
     Collect,
     Comment,
@@ -888,3 +889,107 @@ def comment_unlike(*, user: User, comment_id: int) -> tuple[Comment, bool]:
         Comment.objects.filter(pk=comment.pk).update(likes_count=F("likes_count") - 1)
         comment.likes_count -= 1
     return comment, True
+
+
+# --- counters from the rows themselves --------------------------------------------------------
+
+
+def _count_of(model: type, **filters: object) -> Coalesce:
+    rows = model.objects.filter(**filters).order_by().values(*filters).annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n")[:1]), Value(0))
+
+
+@transaction.atomic
+def note_counters_rebuild(*, note_ids: Sequence[int] | None = None) -> int:
+    """Recompute note, comment and profile counters and ranks from the rows (set-based).
+
+    For bulk loads (demo data) and repairs: what the services keep incrementally, computed
+    from scratch with the same definitions. Returns how many ranks changed.
+    """
+    notes = Note.objects.all() if note_ids is None else Note.objects.filter(pk__in=note_ids)
+    visible_comment = {
+        "status": CommentStatus.VISIBLE,
+        "moderation": ModerationVisibility.VISIBLE,
+    }
+    counted_comments = (
+        Comment.objects.filter(note=OuterRef("pk"), **visible_comment)
+        .filter(
+            Q(parent__isnull=True)
+            | Q(
+                parent__status=CommentStatus.VISIBLE,
+                parent__moderation=ModerationVisibility.VISIBLE,
+            )
+        )
+        .order_by()
+        .values("note")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    notes.update(
+        likes_count=_count_of(NoteLike, note=OuterRef("pk")),
+        collects_count=_count_of(Collect, note=OuterRef("pk")),
+        shares_count=_count_of(Share, note=OuterRef("pk")),
+        comments_count=Coalesce(Subquery(counted_comments), Value(0)),
+    )
+    comments = Comment.objects.filter(note__in=notes)
+    comments.update(
+        likes_count=_count_of(CommentLike, comment=OuterRef("pk")),
+        replies_count=_count_of(Comment, parent=OuterRef("pk"), **visible_comment),
+    )
+
+    # Profiles: one GROUP BY over the notes others can see, written where it differs.
+    totals = {
+        row["author_id"]: (row["n"], row["likes"] or 0, row["collects"] or 0)
+        for row in Note.objects.filter(PUBLICLY_VISIBLE)
+        .order_by()
+        .values("author_id")
+        .annotate(n=Count("pk"), likes=Sum("likes_count"), collects=Sum("collects_count"))
+    }
+    profiles = Profile.objects.all()
+    if note_ids is not None:
+        profiles = profiles.filter(user_id__in=notes.values("author_id"))
+    stale = []
+    for profile in profiles.only(
+        "user_id", "notes_count", "likes_received_count", "collects_received_count"
+    ).iterator(chunk_size=5000):
+        expected = totals.get(profile.user_id, (0, 0, 0))
+        current = (
+            profile.notes_count,
+            profile.likes_received_count,
+            profile.collects_received_count,
+        )
+        if current != expected:
+            (
+                profile.notes_count,
+                profile.likes_received_count,
+                profile.collects_received_count,
+            ) = expected
+            stale.append(profile)
+    Profile.objects.bulk_update(
+        stale,
+        ["notes_count", "likes_received_count", "collects_received_count"],
+        batch_size=1000,
+    )
+
+    changed = []
+    for note in notes.only(
+        "pk",
+        "published_at",
+        "likes_count",
+        "collects_count",
+        "comments_count",
+        "shares_count",
+        "rank",
+    ).iterator(chunk_size=5000):
+        rank = note_rank(
+            published_at=note.published_at,
+            likes=note.likes_count,
+            collects=note.collects_count,
+            comments=note.comments_count,
+            shares=note.shares_count,
+        )
+        if rank != note.rank:
+            note.rank = rank
+            changed.append(note)
+    Note.objects.bulk_update(changed, ["rank"], batch_size=1000)
+    return len(changed)

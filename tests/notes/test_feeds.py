@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Block, Follow, Profile
 from apps.moderation.targets import Visibility
-from apps.notes import services
+from apps.notes import selectors, services
 from apps.notes.models import NoteStatus, NoteVisibility
 from apps.notes.ranking import INTEREST_BONUS, note_rank
 from tests.factories import UserFactory
@@ -237,3 +237,34 @@ def test_rank_changes_with_engagement_and_edit_keeps_it(api, user) -> None:
     before = note.rank
     note.refresh_from_db()
     assert note.rank == before
+
+
+@pytest.mark.postgres
+def test_postgres_lateral_statement_matches_the_portable_one(user) -> None:
+    """The one-statement PostgreSQL page and the portable walks agree, page after page."""
+    Profile.objects.get(user=user).interests.set([category("food"), category("pets")])
+    Block.objects.create(blocker=user, blocked=(blocked := UserFactory()))
+    Block.objects.create(blocker=(blocker := UserFactory()), blocked=user)
+    now = timezone.now()
+    authors = [UserFactory() for _ in range(4)] + [blocked, blocker, user]
+    for i in range(45):
+        NoteFactory(
+            author=authors[i % len(authors)],
+            category=category(("food", "tech", "pets", "travel", "home")[i % 5]),
+            published_at=now - timedelta(hours=(i // 4) * 7),
+            likes_count=(i * 7) % 11,
+        )
+    position, pages = None, 0
+    while True:
+        lateral = selectors.discovery_page_rows(viewer_id=user.pk, position=position, size=7)
+        portable = selectors.discovery_page_rows(
+            viewer_id=user.pk, position=position, size=7, portable=True
+        )
+        assert [(s, n.pk) for s, n in lateral] == [(s, n.pk) for s, n in portable]
+        assert all(n.author_id not in (blocked.pk, blocker.pk, user.pk) for _, n in lateral)
+        pages += 1
+        if len(lateral) <= 7:
+            break
+        score, note = lateral[6]
+        position = selectors.FeedPosition(score=score, note_id=note.pk)
+    assert pages == 4  # 45 notes, 18 by hidden authors: 27 shown, 7 a page

@@ -27,11 +27,7 @@ class FileUrlField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value: Any) -> str | None:
-        if not value:
-            return None
-        request = self.context.get("request")
-        url = value.url
-        return request.build_absolute_uri(url) if request else url
+        return _absolute_url(value, self.context.get("request"))
 
 
 extend_schema_field({"type": "string", "format": "uri", "nullable": True})(FileUrlField)
@@ -46,6 +42,23 @@ class CoverSerializer(serializers.Serializer):
     height = serializers.IntegerField(source="cover_height")
 
 
+def _absolute_url(file: Any, request: Any) -> str | None:
+    if not file:
+        return None
+    return request.build_absolute_uri(file.url) if request is not None else file.url
+
+
+def cover_of(note: Any, request: Any) -> dict | None:
+    """The cover object of a note (the shape CoverSerializer documents)."""
+    if not note.cover:
+        return None
+    return {
+        "url": _absolute_url(note.cover, request),
+        "width": note.cover_width,
+        "height": note.cover_height,
+    }
+
+
 class NoteCoverField(serializers.Field):
     """The card image: the first image's thumbnail or the video's cover (null if none)."""
 
@@ -55,16 +68,21 @@ class NoteCoverField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, note: Any) -> dict | None:
-        if not note.cover:
-            return None
-        return CoverSerializer(note, context=self.context).data
+        return cover_of(note, self.context.get("request"))
 
 
 extend_schema_field(CoverSerializer(allow_null=True))(NoteCoverField)
 
 
+_DATETIME = serializers.DateTimeField()
+
+
 class NoteCardSerializer(serializers.Serializer):
-    """A note in a feed or list: what a card in a two-column grid draws."""
+    """A note in a feed or list: what a card in a two-column grid draws.
+
+    The declared fields document the shape; ``to_representation`` builds it directly, since
+    cards are the feeds' hot path (a test keeps the two in step).
+    """
 
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=NoteKind.choices)
@@ -75,6 +93,28 @@ class NoteCardSerializer(serializers.Serializer):
     liked = serializers.BooleanField(source="viewer_liked", help_text="Whether I liked it.")
     published_at = serializers.DateTimeField(allow_null=True)
 
+    def to_representation(self, note: Any) -> dict:
+        request = self.context.get("request")
+        published_at = note.published_at
+        profile = note.author.profile
+        return {
+            "id": note.pk,
+            "kind": note.kind,
+            "title": note.title,
+            "cover": cover_of(note, request),
+            # UserCardSerializer's shape, written out (tests compare the two).
+            "author": {
+                "id": profile.user_id,
+                "username": note.author.username,
+                "display_name": profile.display_name,
+                "avatar": _absolute_url(profile.avatar, request),
+                "fans": profile.fans_count,
+            },
+            "likes_count": note.likes_count,
+            "liked": bool(note.viewer_liked),
+            "published_at": _DATETIME.to_representation(published_at) if published_at else None,
+        }
+
 
 class OwnNoteCardSerializer(NoteCardSerializer):
     """A card in my own list: with the states only I see."""
@@ -84,11 +124,23 @@ class OwnNoteCardSerializer(NoteCardSerializer):
     moderation = serializers.ChoiceField(choices=ModerationVisibility.choices)
     created_at = serializers.DateTimeField()
 
+    def to_representation(self, note: Any) -> dict:
+        return {
+            **super().to_representation(note),
+            "status": note.status,
+            "visibility": note.visibility,
+            "moderation": note.moderation,
+            "created_at": _DATETIME.to_representation(note.created_at),
+        }
+
 
 class DiscoveryItemSerializer(NoteCardSerializer):
     promoted = serializers.BooleanField(
         help_text="A paid promotion slot (Fries); always false until promotion is delivered."
     )
+
+    def to_representation(self, note: Any) -> dict:
+        return {**super().to_representation(note), "promoted": bool(note.promoted)}
 
 
 class DiscoveryPageSerializer(serializers.Serializer):
@@ -129,7 +181,7 @@ class NoteLocationField(serializers.Field):
     def to_representation(self, note: Any) -> dict | None:
         if not note.location_name:
             return None
-        return LocationSerializer(note).data
+        return {"name": note.location_name, "latitude": note.latitude, "longitude": note.longitude}
 
 
 extend_schema_field(LocationSerializer(allow_null=True))(NoteLocationField)
@@ -207,7 +259,8 @@ class ReplyTargetField(serializers.Field):
     def to_representation(self, comment: Any) -> dict | None:
         if comment.reply_to_user_id is None:
             return None
-        return ReplyTargetSerializer(comment.reply_to_user.profile).data
+        user = comment.reply_to_user
+        return {"id": user.pk, "username": user.username, "display_name": user.profile.display_name}
 
 
 extend_schema_field(ReplyTargetSerializer(allow_null=True))(ReplyTargetField)

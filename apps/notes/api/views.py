@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -85,8 +85,6 @@ class NoteCreateApi(APIView):
 
 
 class NoteDetailApi(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
     @extend_schema(tags=["notes"], responses=s.NoteDetailSerializer)
     def get(self, request: Request, note_id: int) -> Response:
         """A note; the author also sees drafts, private notes and notes held by moderation."""
@@ -338,11 +336,10 @@ class DiscoveryFeedApi(APIView):
             next_url = replace_query_param(
                 request.build_absolute_uri(), "cursor", _encode_position(page.next_position)
             )
-        context = {"request": request}
-        results = []
         for item in page.items:
             item.note.promoted = item.promoted
-            results.append(s.DiscoveryItemSerializer(item.note, context=context).data)
+        notes = [item.note for item in page.items]
+        results = s.DiscoveryItemSerializer(notes, many=True, context={"request": request}).data
         return Response({"next": next_url, "previous": None, "results": results})
 
 
