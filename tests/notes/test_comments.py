@@ -209,3 +209,49 @@ def test_concurrent_comments_and_replies_keep_counts_exact() -> None:
     assert _counts(note) == 25 == Comment.objects.filter(note=note).count()
     top.refresh_from_db()
     assert top.replies_count == 12
+
+
+def test_a_retried_comment_with_its_idempotency_key_is_stored_once(api) -> None:
+    note = NoteFactory()
+    url = f"/api/v1/notes/{note.pk}/comments"
+    headers = {"Idempotency-Key": "c6a1f0e2-retry"}
+    first = api.post(url, {"body": "好看"}, headers=headers)
+    again = api.post(url, {"body": "好看"}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert Comment.objects.filter(note=note).count() == 1
+    assert _counts(note) == 1
+    reused = api.post(url, {"body": "另一条"}, headers=headers)
+    assert reused.status_code == 422
+    assert reused.json()["error"]["code"] == "idempotency.key_reused"
+    assert api.post(url, {"body": "好看"}).status_code == 201  # no key: a new comment
+    assert _counts(note) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_comment_likes_count_every_like_once() -> None:
+    comment = Comment.objects.create(note=NoteFactory(), author=UserFactory(), body="赞")
+    fans = [UserFactory() for _ in range(12)]
+    url = f"/api/v1/comments/{comment.pk}/like"
+    barrier = threading.Barrier(24)
+    results: list[int] = []
+
+    def worker(fan) -> None:
+        client = APIClient()
+        client.force_authenticate(fan)
+        try:
+            barrier.wait()
+            results.append(client.post(url).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(fans[i % 12],)) for i in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200] * 12 + [201] * 12
+    comment.refresh_from_db()
+    assert comment.likes_count == 12 == CommentLike.objects.filter(comment=comment).count()

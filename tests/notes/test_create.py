@@ -233,3 +233,15 @@ def test_draft_then_publish(api, user) -> None:
     assert [t["name"] for t in published.json()["topics"]] == ["OOTD"]
     assert api.post(f"{url}/publish").json()["published_at"] == published.json()["published_at"]
     assert Profile.objects.get(user=user).notes_count == 1
+
+
+def test_a_retried_note_with_its_idempotency_key_is_created_once(api, user, stored_files) -> None:
+    headers = {"Idempotency-Key": "note-2026-11-26-001"}
+    data = {"title": "春日穿搭", "category": "fashion"}
+    first = api.post(URL, {**data, "images": [image_upload()]}, format="multipart", headers=headers)
+    again = api.post(URL, {**data, "images": [image_upload()]}, format="multipart", headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert Note.objects.count() == 1
+    assert len(stored_files()) == 2  # the retry stored nothing
+    assert Profile.objects.get(user=user).notes_count == 1
