@@ -344,3 +344,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # requests wait for it (up to the timeout) instead of failing with "database is locked"
     # when a transaction that has read tries to write.
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+
+# --- creator center ---
+# Nightly rollups at 02:00 Asia/Shanghai (CELERY_TIMEZONE) over the previous Shanghai day.
+CELERY_BEAT_SCHEDULE["analytics-rollup-nightly"] = {
+    "task": "apps.analytics.tasks.analytics_rollup_nightly",
+    "schedule": crontab(hour=2, minute=0),
+}
+# How long the creator center's "today so far" figures are cached (seconds).
+CREATOR_CENTER_TODAY_CACHE_SECONDS = env.int("CREATOR_CENTER_TODAY_CACHE_SECONDS", default=60)

@@ -75,3 +75,284 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+# --- nightly rollups ------------------------------------------------------------------------
+# One row per thing per Shanghai day, rebuilt for a day by ``apps.analytics.rollups.rollup_run``
+# (DELETE the day's rows, then INSERT ... SELECT ... GROUP BY). Ids are plain integers, like the
+# events': a deleted note or user keeps its history. Each table has a unique key (which also
+# serves the creator center's reads) and a BRIN index on ``day`` for the day's DELETE.
+
+
+class AudienceDimension(models.TextChoices):
+    GENDER = "gender", "Gender"
+    AGE_BAND = "age_band", "Age band"
+    REGION = "region", "Region"
+    INTEREST = "interest", "Interest"
+
+
+def _day_brin(name: str) -> BrinIndexOnPostgres:
+    return BrinIndexOnPostgres(fields=["day"], name=name, pages_per_range=32)
+
+
+class RollupRun(models.Model):
+    """The last rollup of each day: when, how long, and how many rows each table got."""
+
+    day = models.DateField(unique=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    seconds = models.FloatField()
+    events = models.BigIntegerField(help_text="Events that occurred during the day.")
+    rows = models.JSONField(default=dict, blank=True, help_text="Rows written, per table.")
+    audience_snapshot = models.BooleanField(
+        default=False, help_text="Whether fan demographics were taken from the follow graph."
+    )
+
+    class Meta:
+        ordering = ("-day",)
+
+    def __str__(self) -> str:
+        return f"rollup of {self.day}"
+
+
+class NoteDaily(models.Model):
+    """A note's figures for a day, credited to ``author_id`` (whose numbers they are).
+
+    Usually one row per note; a note that sent visits or fans to another user (a mention) also
+    has a row under that user. Averages are stored as sums and counts so periods add up.
+    """
+
+    day = models.DateField()
+    note_id = models.BigIntegerField()
+    author_id = models.BigIntegerField()
+    impressions = models.BigIntegerField(default=0)
+    views = models.BigIntegerField(default=0, help_text="Reads: the note was opened.")
+    unique_viewers = models.BigIntegerField(default=0)
+    likes = models.BigIntegerField(default=0)
+    collects = models.BigIntegerField(default=0)
+    comments = models.BigIntegerField(default=0)
+    shares = models.BigIntegerField(default=0)
+    follows = models.BigIntegerField(default=0, help_text="Fans gained from this note.")
+    profile_visits = models.BigIntegerField(default=0)
+    dwell_ms_sum = models.BigIntegerField(default=0)
+    video_watches = models.BigIntegerField(default=0)
+    watch_ms_sum = models.BigIntegerField(default=0)
+    completion_sum = models.FloatField(default=0.0)
+    completed_watches = models.BigIntegerField(default=0, help_text="Watches of 90% or more.")
+    fan_impressions = models.BigIntegerField(default=0)
+    fan_views = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "note day"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["note_id", "author_id", "day"], name="note_daily_note_day_unique"
+            ),
+        ]
+        indexes = [
+            # A creator's notes over a period (notes table, top notes by fans gained).
+            models.Index(fields=["author_id", "day"], name="note_daily_author_day_idx"),
+            _day_brin("note_daily_day_brin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"note {self.note_id} on {self.day}"
+
+
+class NoteSourceDaily(models.Model):
+    """Impressions and reads of a note for a day, by the surface they came through."""
+
+    day = models.DateField()
+    note_id = models.BigIntegerField()
+    author_id = models.BigIntegerField()
+    source = models.CharField(max_length=12, choices=EventSource.choices, blank=True)
+    impressions = models.BigIntegerField(default=0)
+    views = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "note source day"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["note_id", "author_id", "day", "source"],
+                name="note_source_daily_unique",
+            ),
+        ]
+        indexes = [_day_brin("note_source_daily_day_brin")]
+
+    def __str__(self) -> str:
+        return f"note {self.note_id} via {self.source} on {self.day}"
+
+
+class NoteAudienceDaily(models.Model):
+    """Distinct readers of a note for a day, per bucket of one dimension (true counts).
+
+    Stored exact; the creator center withholds buckets that could single a reader out.
+    """
+
+    day = models.DateField()
+    note_id = models.BigIntegerField()
+    author_id = models.BigIntegerField()
+    dimension = models.CharField(max_length=10, choices=AudienceDimension.choices)
+    bucket = models.CharField(max_length=40, blank=True)
+    viewers = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "note audience day"
+        verbose_name_plural = "note audience days"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["note_id", "author_id", "day", "dimension", "bucket"],
+                name="note_audience_daily_unique",
+            ),
+        ]
+        indexes = [_day_brin("note_audience_daily_day_brin")]
+
+    def __str__(self) -> str:
+        return f"note {self.note_id} {self.dimension}={self.bucket} on {self.day}"
+
+
+class NoteRetentionDaily(models.Model):
+    """Video watches of a note for a day by how far they got: decile 3 is 30% to under 40%."""
+
+    day = models.DateField()
+    note_id = models.BigIntegerField()
+    author_id = models.BigIntegerField()
+    decile = models.PositiveSmallIntegerField(help_text="0-9, or 10 for a watch to the end.")
+    watches = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "note retention day"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["note_id", "author_id", "day", "decile"],
+                name="note_retention_daily_unique",
+            ),
+        ]
+        indexes = [_day_brin("note_retention_daily_day_brin")]
+
+    def __str__(self) -> str:
+        return f"note {self.note_id} decile {self.decile} on {self.day}"
+
+
+class CreatorDaily(models.Model):
+    """A creator's figures for a day: fans at the end of it, gained, lost, reach, engagement."""
+
+    day = models.DateField()
+    creator_id = models.BigIntegerField()
+    fans_total = models.BigIntegerField(default=0, help_text="Fans at the end of the day.")
+    new_fans = models.BigIntegerField(default=0)
+    lost_fans = models.BigIntegerField(default=0)
+    net_fans = models.BigIntegerField(default=0)
+    profile_visits = models.BigIntegerField(default=0)
+    impressions = models.BigIntegerField(default=0)
+    views = models.BigIntegerField(default=0)
+    likes = models.BigIntegerField(default=0)
+    collects = models.BigIntegerField(default=0)
+    comments = models.BigIntegerField(default=0)
+    shares = models.BigIntegerField(default=0)
+    engagements = models.BigIntegerField(
+        default=0, help_text="Likes + collects + comments + shares."
+    )
+    active_fans_7d = models.BigIntegerField(default=0)
+    active_fans_30d = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "creator day"
+        constraints = [
+            models.UniqueConstraint(fields=["creator_id", "day"], name="creator_daily_unique"),
+        ]
+        indexes = [_day_brin("creator_daily_day_brin")]
+
+    def __str__(self) -> str:
+        return f"creator {self.creator_id} on {self.day}"
+
+
+class FanDemographicDaily(models.Model):
+    """A creator's fans at the end of a day, per bucket of one dimension (true counts)."""
+
+    day = models.DateField()
+    creator_id = models.BigIntegerField()
+    dimension = models.CharField(max_length=10, choices=AudienceDimension.choices)
+    bucket = models.CharField(max_length=40, blank=True)
+    fans = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "fan demographic day"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creator_id", "day", "dimension", "bucket"],
+                name="fan_demographic_daily_unique",
+            ),
+        ]
+        indexes = [_day_brin("fan_demographic_daily_day_brin")]
+
+    def __str__(self) -> str:
+        return f"creator {self.creator_id} {self.dimension}={self.bucket} on {self.day}"
+
+
+class FanSourceDaily(models.Model):
+    """Fans gained and lost on a day through one note, live room, promotion or surface.
+
+    ``source_id`` is the note, live room or promotion order; 0 when the source has no object.
+    """
+
+    day = models.DateField()
+    creator_id = models.BigIntegerField()
+    source = models.CharField(max_length=12, blank=True)
+    source_id = models.BigIntegerField(default=0)
+    new_fans = models.BigIntegerField(default=0)
+    lost_fans = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "fan source day"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creator_id", "day", "source", "source_id"],
+                name="fan_source_daily_unique",
+            ),
+        ]
+        indexes = [_day_brin("fan_source_daily_day_brin")]
+
+    def __str__(self) -> str:
+        return f"creator {self.creator_id} via {self.source}:{self.source_id} on {self.day}"
+
+
+class FanActivityHourly(models.Model):
+    """How many of a creator's fans were active on the platform in each Shanghai hour of a day.
+
+    Kept for the last 30 days only: it feeds "when are my fans online" and the best time to post.
+    """
+
+    day = models.DateField()
+    creator_id = models.BigIntegerField()
+    weekday = models.PositiveSmallIntegerField(help_text="0 = Monday.")
+    hour = models.PositiveSmallIntegerField(help_text="0-23, Asia/Shanghai.")
+    active_fans = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "fan activity hour"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creator_id", "day", "hour"], name="fan_activity_hourly_unique"
+            ),
+        ]
+        indexes = [_day_brin("fan_activity_hourly_day_brin")]
+
+    def __str__(self) -> str:
+        return f"creator {self.creator_id} {self.day} {self.hour:02d}h"
+
+
+class DailyActiveUser(models.Model):
+    """Who used the platform on a day (any event): the basis of "active fans" over 7 and 30 days."""
+
+    day = models.DateField()
+    user_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "daily active user"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "user_id"], name="daily_active_user_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} on {self.day}"
