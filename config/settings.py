@@ -339,11 +339,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "EventSourceEnum": "apps.analytics.kinds.EventSource",
     }
 )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Embedded mode: write transactions take SQLite's write lock when they begin, so concurrent
-    # requests wait for it (up to the timeout) instead of failing with "database is locked"
-    # when a transaction that has read tries to write.
-    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 # --- creator center ---
 # Nightly rollups at 02:00 Asia/Shanghai (CELERY_TIMEZONE) over the previous Shanghai day.
