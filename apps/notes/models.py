@@ -96,14 +96,11 @@ class Note(models.Model):
 
     class Meta:
         indexes = [
-            # Discovery: public notes by score (keyset on rank, id).
+            # Discovery: one walk per category by score (keyset on rank, id); the author is a
+            # last key column so a walk can skip blocked authors from the index alone.
             models.Index(
-                fields=["-rank", "-id"], name="note_discovery_idx", condition=PUBLICLY_VISIBLE
-            ),
-            # Discovery, the viewer's interests: one walk per category.
-            models.Index(
-                fields=["category", "-rank", "-id"],
-                name="note_category_rank_idx",
+                fields=["category", "-rank", "-id", "author"],
+                name="note_category_walk_idx",
                 condition=PUBLICLY_VISIBLE,
             ),
             # Following feed, a user's notes, search results: public notes by time.
