@@ -53,7 +53,7 @@ def withhold(
                 "label": labels.get(bucket.key, bucket.key),
                 "withheld": False,
                 "count": bucket.value,
-                "share": round(bucket.value / total, 4) if total else None,
+                "share": round(bucket.value / total, 4),  # total > 0: a visible bucket has people
             }
         )
     for bucket in sorted(hidden, key=lambda b: b.key):

@@ -216,7 +216,7 @@ class AnalyticsBucketSerializer(serializers.Serializer):
         "then there is no count or share."
     )
     count = serializers.IntegerField(required=False)
-    share = serializers.FloatField(required=False, allow_null=True)
+    share = serializers.FloatField(required=False, help_text="Of everyone in the dimension.")
 
 
 class AnalyticsAudienceSerializer(serializers.Serializer):
