@@ -59,3 +59,7 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
         return False  # append-only; retention drops whole partitions
+
+
+# Rollup tables (read-only) and re-running a day: apps/analytics/rollup_admin.py.
+from apps.analytics import rollup_admin  # noqa: E402, F401
