@@ -1,0 +1,134 @@
+"""Creator-center demo data for ``manage.py seed_demo``: the demo user's fans, then rollups.
+
+The ``demo`` account gets ``DEMO_FANS`` fans among the seeded users, followed over the last 90
+days through its notes, its profile, search, live rooms and promotions, each with the follow
+event the platform would have recorded. Then the nightly rollups run over the last
+``--rollup-days`` days (default 90) of seeded events, so every creator-center screen has
+figures in embedded mode. Skipped when no events are seeded (``--events 0``).
+
+Idempotent: fans are found by id, their events carry ``demo-fan-<id>`` client ids (stored once
+per actor), and a rollup of a day gives the same rows every time.
+"""
+
+import random
+import time
+from datetime import timedelta
+
+from django.core.management.base import CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Block, Follow, FollowSource, Profile
+from apps.analytics.days import local_yesterday
+from apps.analytics.models import Event
+from apps.analytics.rollups import rollup_backfill
+from apps.analytics.selectors import actor_snapshot
+from apps.core.seeding import DemoContext
+from apps.notes.models import Note
+
+DEFAULT_ROLLUP_DAYS = 90
+DEMO_FANS = 240
+FAN_SOURCES = [
+    (FollowSource.NOTE, 55),
+    (FollowSource.PROFILE, 20),
+    (FollowSource.SEARCH, 10),
+    (FollowSource.LIVE, 8),
+    (FollowSource.PROMOTION, 7),
+]
+
+
+def add_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--rollup-days",
+        type=int,
+        default=DEFAULT_ROLLUP_DAYS,
+        help=f"days of creator-center rollups to compute, ending yesterday (default "
+        f"{DEFAULT_ROLLUP_DAYS}; 0 for none)",
+    )
+
+
+def seed(ctx: DemoContext) -> None:
+    if not ctx.options.get("events"):
+        return
+    started = time.monotonic()
+    fans = _demo_fans(ctx)
+    days = max(int(ctx.options.get("rollup_days") or 0), 0)
+    if days:
+        yesterday = local_yesterday()
+        rollup_backfill(
+            first=yesterday - timedelta(days=days - 1), last=yesterday, progress=ctx.progress
+        )
+    ctx.stdout.write(
+        f"creators: demo user has {fans} fans; {days} days rolled up in "
+        f"{time.monotonic() - started:.1f}s",
+        ending="\n",
+    )
+
+
+@transaction.atomic
+def _demo_fans(ctx: DemoContext) -> int:
+    """Seeded users follow the demo account, each with the follow event it would have made."""
+    rng = random.Random(f"creators-demo-{ctx.options.get('seed', 0)}")
+    demo = ctx.demo_user_id
+    blocked = set(Block.objects.filter(blocker_id=demo).values_list("blocked_id", flat=True)) | set(
+        Block.objects.filter(blocked_id=demo).values_list("blocker_id", flat=True)
+    )
+    candidates = [user_id for user_id in ctx.user_ids if user_id != demo and user_id not in blocked]
+    chosen = sorted(rng.sample(candidates, min(DEMO_FANS, len(candidates))))
+    note_ids = list(Note.objects.filter(author_id=demo).order_by("pk").values_list("pk", flat=True))
+    sources = [source for source, _ in FAN_SOURCES]
+    weights = [weight for _, weight in FAN_SOURCES]
+    now = timezone.now()
+    edges = []
+    for follower in chosen:
+        source = rng.choices(sources, weights)[0]
+        source_id = None
+        if source == FollowSource.NOTE and note_ids:
+            source_id = rng.choice(note_ids)
+        elif source == FollowSource.NOTE:
+            source = FollowSource.PROFILE
+        elif source in (FollowSource.LIVE, FollowSource.PROMOTION):
+            source_id = rng.randint(1, 40)
+        made = now - timedelta(seconds=rng.randint(3600, 90 * 86400))
+        edges.append(
+            Follow(
+                follower_id=follower,
+                followee_id=demo,
+                source=source,
+                source_id=source_id,
+                created_at=made,
+            )
+        )
+    Follow.objects.bulk_create(edges, ignore_conflicts=True)
+    existing = {
+        edge.follower_id: edge
+        for edge in Follow.objects.filter(followee_id=demo, follower_id__in=chosen)
+    }
+    events = []
+    for follower in chosen:
+        edge = existing.get(follower)
+        if edge is None:
+            continue
+        snapshot = actor_snapshot(actor_id=follower, at=edge.created_at)
+        events.append(
+            Event(
+                occurred_at=edge.created_at,
+                received_at=edge.created_at,
+                actor_id=follower,
+                note_id=edge.source_id if edge.source == FollowSource.NOTE else None,
+                author_id=demo,
+                target_user_id=demo,
+                source_id=edge.source_id,
+                kind="follow",
+                source=edge.source,
+                client_event_id=f"demo-fan-{follower}",
+                gender=snapshot.gender,
+                age_band=snapshot.age_band,
+                region=snapshot.region,
+                interests=list(snapshot.interests),
+            )
+        )
+    Event.objects.bulk_create(events, ignore_conflicts=True)
+    fans = Follow.objects.filter(followee_id=demo).count()
+    Profile.objects.filter(user_id=demo).update(fans_count=fans)
+    return fans
