@@ -1,7 +1,7 @@
 """Walks every /api/v1/ route: no user can read or change another user's private objects.
 
-Each app's tests hold a ``route_checks.py`` with ``ROUTE_CHECKS``: route name -> a function
-``check(attacker_client, victim)`` that creates the victim's private objects, attacks them
+Each app's tests hold ``route_checks.py`` (or ``route_checks_<part>.py``) with
+``ROUTE_CHECKS``: route name -> a function ``check(attacker_client, victim)`` that creates the victim's private objects, attacks them
 through the route as another user, and asserts nothing leaked or changed. A route added without
 an entry fails ``test_every_api_route_has_an_object_permission_check``.
 """
@@ -9,6 +9,7 @@ an entry fails ``test_every_api_route_has_an_object_permission_check``.
 import importlib
 import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -20,17 +21,19 @@ pytestmark = pytest.mark.django_db
 
 
 def _collect_checks() -> dict[str, Callable]:
+    """Every ``ROUTE_CHECKS`` in ``tests/<app>/route_checks*.py``."""
     checks: dict[str, Callable] = {}
-    for module_info in pkgutil.iter_modules(tests.__path__):
-        try:
-            module = importlib.import_module(f"tests.{module_info.name}.route_checks")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"tests.{module_info.name}.route_checks":
-                raise
+    for package in pkgutil.iter_modules(tests.__path__):
+        if not package.ispkg:
             continue
-        duplicated = set(checks) & set(module.ROUTE_CHECKS)
-        assert not duplicated, f"route checks defined twice: {duplicated}"
-        checks.update(module.ROUTE_CHECKS)
+        package_path = [str(Path(tests.__path__[0]) / package.name)]
+        for module_info in pkgutil.iter_modules(package_path):
+            if not module_info.name.startswith("route_checks"):
+                continue
+            module = importlib.import_module(f"tests.{package.name}.{module_info.name}")
+            duplicated = set(checks) & set(module.ROUTE_CHECKS)
+            assert not duplicated, f"route checks defined twice: {duplicated}"
+            checks.update(module.ROUTE_CHECKS)
     return checks
 
 
