@@ -1,9 +1,10 @@
 """Walks every /api/v1/ route: no user can read or change another user's private objects.
 
 Each app's tests hold ``route_checks.py`` (or ``route_checks_<part>.py``) with
-``ROUTE_CHECKS``: route name -> a function ``check(attacker_client, victim)`` that creates the victim's private objects, attacks them
-through the route as another user, and asserts nothing leaked or changed. A route added without
-an entry fails ``test_every_api_route_has_an_object_permission_check``.
+``ROUTE_CHECKS``: route name -> a function ``check(attacker_client, victim)`` that creates the
+victim's private objects, attacks them through the route as another user, and asserts nothing
+leaked or changed. A route added without an entry fails
+``test_every_api_route_has_an_object_permission_check``.
 """
 
 import importlib
