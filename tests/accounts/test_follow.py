@@ -1,13 +1,9 @@
 """Follow and block rules, counters, and their behaviour under concurrent requests."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
 
 from apps.accounts.models import Block, Follow, Profile
+from tests.concurrency import client_for, run_concurrently
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,40 +117,13 @@ def test_hidden_fans_list_is_403_for_others_but_visible_to_owner(
 # --- Concurrency (PostgreSQL: real row locks, one connection per thread) ------------------
 
 
-def _run_concurrently(actions: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def worker(index: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = action()
-        except Exception as exc:  # surfaced to the test through results
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def _client(for_user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(for_user)
-    return client
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_follows_of_one_creator_count_every_fan() -> None:
     creator = UserFactory()
     fans = [UserFactory() for _ in range(24)]
     url = f"/api/v1/users/{creator.pk}/follow"
-    results = _run_concurrently([lambda f=f: _client(f).post(url).status_code for f in fans])
+    results = run_concurrently([lambda f=f: client_for(f).post(url).status_code for f in fans])
     assert results == [201] * 24
     assert _counts(creator) == (24, 0)
     assert Follow.objects.filter(followee=creator).count() == 24
@@ -166,7 +135,7 @@ def test_concurrent_follows_of_one_creator_count_every_fan() -> None:
 def test_concurrent_repeats_of_one_follow_create_one_edge() -> None:
     fan, creator = UserFactory(), UserFactory()
     url = f"/api/v1/users/{creator.pk}/follow"
-    results = _run_concurrently([lambda: _client(fan).post(url).status_code for _ in range(16)])
+    results = run_concurrently([lambda: client_for(fan).post(url).status_code for _ in range(16)])
     assert sorted(results) == [200] * 15 + [201]
     assert Follow.objects.count() == 1
     assert _counts(creator) == (1, 0)
@@ -182,9 +151,9 @@ def test_concurrent_follow_and_unfollow_leave_counts_equal_to_edges() -> None:
         for b in users:
             if a != b:
                 url = f"/api/v1/users/{b.pk}/follow"
-                actions.append(lambda a=a, url=url: _client(a).post(url).status_code)
-                actions.append(lambda a=a, url=url: _client(a).delete(url).status_code)
-    results = _run_concurrently(actions)
+                actions.append(lambda a=a, url=url: client_for(a).post(url).status_code)
+                actions.append(lambda a=a, url=url: client_for(a).delete(url).status_code)
+    results = run_concurrently(actions)
     assert all(status in (200, 201) for status in results), results
     for user in users:
         fans, following = _counts(user)
@@ -197,11 +166,11 @@ def test_concurrent_follow_and_unfollow_leave_counts_equal_to_edges() -> None:
 def test_concurrent_mutual_follows_and_blocks_do_not_deadlock() -> None:
     a, b = UserFactory(), UserFactory()
     actions = [
-        lambda: _client(a).post(f"/api/v1/users/{b.pk}/follow").status_code,
-        lambda: _client(b).post(f"/api/v1/users/{a.pk}/follow").status_code,
-        lambda: _client(a).post(f"/api/v1/users/{b.pk}/block").status_code,
+        lambda: client_for(a).post(f"/api/v1/users/{b.pk}/follow").status_code,
+        lambda: client_for(b).post(f"/api/v1/users/{a.pk}/follow").status_code,
+        lambda: client_for(a).post(f"/api/v1/users/{b.pk}/block").status_code,
     ] * 4
-    results = _run_concurrently(actions)
+    results = run_concurrently(actions)
     assert all(status in (200, 201, 409) for status in results), results
     assert Block.objects.filter(blocker=a, blocked=b).exists()
     assert not Follow.objects.exists()

@@ -1,63 +1,34 @@
 """Money under concurrent requests (PostgreSQL: real row locks, one connection per thread)."""
 
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from apps.ledger import services
 from apps.ledger.models import PaymentIntent, Transaction, WebhookEvent
 from apps.ledger.providers import ProviderEventType
 from apps.ledger.providers.sandbox import SIGNATURE_HEADER, event_body, sign
+from tests.concurrency import client_for, run_concurrently
 from tests.factories import UserFactory
 from tests.ledger.factories import available, book_is_consistent, funded_user, held
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _run_concurrently(actions: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def worker(index: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = action()
-        except Exception as exc:  # surfaced to the test through results
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def _client(for_user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(for_user)
-    return client
-
-
 def test_fifty_spends_of_one_yuan_from_thirty_yuan_exactly_thirty_succeed() -> None:
     spender, shop = funded_user(3_000), UserFactory()
 
     def spend(index: int):
-        response = _client(spender).post(
+        response = client_for(spender).post(
             "/api/v1/wallet/transfers",
             {"to_user_id": shop.pk, "amount": 100},
             headers={"Idempotency-Key": f"spend-{index}"},
         )
         return response.status_code, response.json()
 
-    results = _run_concurrently([lambda i=i: spend(i) for i in range(50)])
+    results = run_concurrently([lambda i=i: spend(i) for i in range(50)])
     statuses = Counter(status for status, _ in results)
     assert statuses == {201: 30, 409: 20}, results
     refusals = {body["error"]["code"] for status, body in results if status == 409}
@@ -73,14 +44,14 @@ def test_twenty_concurrent_requests_with_one_key_make_one_transaction() -> None:
     spender, shop = funded_user(3_000), UserFactory()
 
     def send():
-        response = _client(spender).post(
+        response = client_for(spender).post(
             "/api/v1/wallet/transfers",
             {"to_user_id": shop.pk, "amount": 250},
             headers={"Idempotency-Key": "one-key"},
         )
         return response.status_code, response.content
 
-    results = _run_concurrently([send] * 20)
+    results = run_concurrently([send] * 20)
     assert all(not isinstance(r, Exception) for r in results), results
     assert {status for status, _ in results} == {201}
     assert len({content for _, content in results}) == 1  # identical bodies
@@ -93,7 +64,7 @@ def test_concurrent_payout_requests_never_hold_more_than_the_balance() -> None:
 
     def ask(index: int) -> int:
         return (
-            _client(creator)
+            client_for(creator)
             .post(
                 "/api/v1/wallet/payouts",
                 {
@@ -107,7 +78,7 @@ def test_concurrent_payout_requests_never_hold_more_than_the_balance() -> None:
             .status_code
         )
 
-    results = _run_concurrently([lambda i=i: ask(i) for i in range(12)])
+    results = run_concurrently([lambda i=i: ask(i) for i in range(12)])
     assert Counter(results) == {201: 5, 409: 7}
     assert (available(creator), held(creator)) == (0, 5_000)
     book_is_consistent()
@@ -124,7 +95,7 @@ def test_opposite_transfers_between_many_wallets_do_not_deadlock() -> None:
                         services.wallet_transfer(sender=a, recipient_id=b.pk, amount=7).pk
                     )
                 )
-    results = _run_concurrently(actions * 2)
+    results = run_concurrently(actions * 2)
     assert all(isinstance(r, int) for r in results), results
     assert all(available(u) == 10_000 for u in users)  # each sent and received the same
     assert services.reconciliation_run().is_clean
@@ -151,7 +122,7 @@ def test_concurrent_deliveries_of_one_webhook_credit_once() -> None:
         )
         return response.json()["outcome"]
 
-    results = _run_concurrently([deliver] * 10)
+    results = run_concurrently([deliver] * 10)
     assert sorted(results) == ["applied"] + ["duplicate"] * 9
     intent = PaymentIntent.objects.get(pk=intent.pk)
     assert intent.status == "succeeded"
@@ -161,7 +132,7 @@ def test_concurrent_deliveries_of_one_webhook_credit_once() -> None:
 
 def test_expiry_racing_a_success_never_loses_the_money() -> None:
     intent = services.payment_intent_create(user=UserFactory(), amount=1_000, provider="sandbox")
-    results = _run_concurrently(
+    results = run_concurrently(
         [
             lambda: services.sandbox_payment_complete(intent=intent, succeed=True).outcome,
             lambda: services.payment_intents_expire_due(now=intent.expires_at.replace(year=2100)),

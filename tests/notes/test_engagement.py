@@ -1,11 +1,8 @@
 """Likes, collects, boards and shares: idempotent, exact counters, visibility and block rules."""
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
 
 from apps.accounts.models import Block, Profile
 from apps.accounts.services import block_create
@@ -14,6 +11,7 @@ from apps.moderation.targets import Visibility
 from apps.notes import services
 from apps.notes.models import Collect, Note, NoteLike, NoteStatus, NoteVisibility, Share
 from apps.notes.ranking import note_rank
+from tests.concurrency import client_for, run_concurrently
 from tests.factories import UserFactory
 from tests.notes.factories import BoardFactory, NoteFactory
 
@@ -238,33 +236,6 @@ def test_profile_counters_follow_visibility_moderation_and_deletion(make_client)
 # --- concurrency (PostgreSQL: real row locks, one connection per thread) --------------------
 
 
-def _run_concurrently(actions: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def worker(index: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = action()
-        except Exception as exc:  # surfaced to the test through results
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-def _client(for_user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(for_user)
-    return client
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_likes_from_many_users_count_every_like() -> None:
@@ -272,7 +243,7 @@ def test_concurrent_likes_from_many_users_count_every_like() -> None:
     note = _published(author)
     fans = [UserFactory() for _ in range(24)]
     url = f"/api/v1/notes/{note.pk}/like"
-    results = _run_concurrently([lambda f=f: _client(f).post(url).status_code for f in fans])
+    results = run_concurrently([lambda f=f: client_for(f).post(url).status_code for f in fans])
     assert results == [201] * 24
     note.refresh_from_db()
     assert note.likes_count == 24 == NoteLike.objects.filter(note=note).count()
@@ -287,7 +258,7 @@ def test_concurrent_likes_from_many_users_count_every_like() -> None:
 def test_concurrent_repeats_of_one_like_create_one_row() -> None:
     fan, note = UserFactory(), _published(UserFactory())
     url = f"/api/v1/notes/{note.pk}/like"
-    results = _run_concurrently([lambda: _client(fan).post(url).status_code for _ in range(16)])
+    results = run_concurrently([lambda: client_for(fan).post(url).status_code for _ in range(16)])
     assert sorted(results) == [200] * 15 + [201]
     note.refresh_from_db()
     assert note.likes_count == 1 == NoteLike.objects.count()
@@ -303,13 +274,13 @@ def test_concurrent_likes_unlikes_collects_and_moderation_keep_every_counter_exa
     for fan in fans:
         for note in notes:
             base = f"/api/v1/notes/{note.pk}"
-            actions.append(lambda f=fan, b=base: _client(f).post(f"{b}/like").status_code)
-            actions.append(lambda f=fan, b=base: _client(f).delete(f"{b}/like").status_code)
-            actions.append(lambda f=fan, b=base: _client(f).post(f"{b}/collect").status_code)
+            actions.append(lambda f=fan, b=base: client_for(f).post(f"{b}/like").status_code)
+            actions.append(lambda f=fan, b=base: client_for(f).delete(f"{b}/like").status_code)
+            actions.append(lambda f=fan, b=base: client_for(f).post(f"{b}/collect").status_code)
     hidden = notes[0]
     actions.append(lambda: services.note_moderation_set(note=hidden, visibility="hidden") and 200)
     actions.append(lambda: block_create(blocker=author, blocked_id=fans[0].pk) and 200)
-    results = _run_concurrently(actions)
+    results = run_concurrently(actions)
     assert all(r in (200, 201, 404) for r in results), results
 
     likes_received = collects_received = 0
