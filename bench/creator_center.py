@@ -1,0 +1,410 @@
+"""Creator center: nightly rollup cost and endpoint latency on a big seeded database.
+
+One run, on PostgreSQL (a dedicated database: it adds a million users):
+
+1. seeds the demo data with ``--events`` analytics events (``seed_demo``; idempotent, skipped
+   when already there) and gives the creator with the most traffic ``--fans`` fans: every
+   seeded user plus synthetic users, written with ``INSERT ... SELECT generate_series``;
+2. times one day's rollup (yesterday, with the fan-demographics snapshot, and an older day
+   without it), step by step, beside the hand-written ``SELECT ... GROUP BY`` computing the
+   same per-note figures for the same day;
+3. times a backfill of ``--backfill-days`` days, then rolls up the rest of ``--history-days``
+   (the creator's year of history) unless it is already there;
+4. times the overview, fans and notes endpoints (and one note's page) for that creator through
+   Django's test client in process, with a JWT like a mobile client, and prints p50 / p95.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_bench REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/creator_center.py [--events 10000000] [--users 100000] \\
+        [--fans 1000000] [--history-days 365] [--backfill-days 30] [--requests 200]
+
+``--max-p95-ms`` and ``--max-ratio`` turn goals into a failing exit status (CI smoke run).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+FAN_PREFIX = "bench_fan_%"
+REPEAT = 3  # runs of each rollup timing; the median is printed
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def seed(*, users: int, events: int) -> None:
+    from django.core.management import call_command
+
+    started = time.monotonic()
+    call_command("seed_demo", users=users, events=events, rollup_days=0, quiet=True)
+    _say(f"seed_demo: {time.monotonic() - started:.0f}s")
+
+
+def busiest_creator() -> int:
+    """The author the most events count for (the notes the seed made most popular)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT author_id FROM analytics_event WHERE author_id IS NOT NULL "
+            "GROUP BY author_id ORDER BY count(*) DESC, author_id LIMIT 1"
+        )
+        return cursor.fetchone()[0]
+
+
+def give_fans(creator_id: int, fans: int) -> None:
+    """Every seeded user follows the creator, and synthetic users make up ``fans`` in all."""
+    from django.db import connection, transaction
+
+    from apps.accounts.models import Follow
+
+    have = Follow.objects.filter(followee_id=creator_id).count()
+    if have >= fans:
+        _say(f"creator {creator_id}: {have:,} fans already")
+        return
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.2026)")
+        cursor.execute(
+            """
+            INSERT INTO accounts_follow (follower_id, followee_id, source, source_id, created_at)
+            SELECT u.id, %(creator)s,
+                (ARRAY['note', 'note', 'note', 'profile', 'search', 'live', 'promotion'])
+                    [1 + floor(random() * 7)::int],
+                NULL, now() - random() * interval '365 days'
+            FROM accounts_user u WHERE u.id <> %(creator)s
+            ON CONFLICT DO NOTHING
+            """,
+            {"creator": creator_id},
+        )
+        missing = fans - Follow.objects.filter(followee_id=creator_id).count()
+        if missing > 0:
+            cursor.execute(
+                """
+                INSERT INTO accounts_user (password, last_login, is_superuser, username,
+                    first_name, last_name, email, is_staff, is_active, date_joined, phone)
+                SELECT '!', NULL, false, 'bench_fan_' || g, '', '', '', false, true,
+                    now() - interval '400 days', NULL
+                FROM generate_series(1, %(n)s) g
+                ON CONFLICT DO NOTHING
+                """,
+                {"n": missing},
+            )
+            cursor.execute(
+                """
+                INSERT INTO accounts_profile (user_id, display_name, avatar, bio, gender,
+                    birth_year, region, hide_fans_list, hide_following_list, fans_count,
+                    following_count, notes_count, likes_received_count,
+                    collects_received_count, created_at, updated_at, pending_bio,
+                    pending_display_name)
+                SELECT u.id, u.username, '', '',
+                    (ARRAY['female', 'female', 'female', 'male', 'undisclosed'])
+                        [1 + floor(random() * 5)::int],
+                    CASE WHEN random() < 0.1 THEN NULL ELSE 1965 + floor(random() * 45)::int END,
+                    (ARRAY['shanghai', 'beijing', 'guangdong', 'zhejiang', 'jiangsu', 'sichuan',
+                        'hubei', 'fujian', ''])[1 + floor(random() * 9)::int],
+                    false, false, 0, 1, 0, 0, 0, now(), now(), '', ''
+                FROM accounts_user u
+                WHERE u.username LIKE %(prefix)s
+                ON CONFLICT DO NOTHING
+                """,
+                {"prefix": FAN_PREFIX},
+            )
+            cursor.execute(
+                """
+                INSERT INTO accounts_profile_interests (profile_id, category_id)
+                SELECT DISTINCT u.id, c.id
+                FROM accounts_user u
+                CROSS JOIN LATERAL (
+                    SELECT id FROM accounts_category
+                    ORDER BY random() + u.id * 0 LIMIT 1 + mod(u.id, 3)
+                ) c
+                WHERE u.username LIKE %(prefix)s
+                ON CONFLICT DO NOTHING
+                """,
+                {"prefix": FAN_PREFIX},
+            )
+            cursor.execute(
+                """
+                INSERT INTO accounts_follow
+                    (follower_id, followee_id, source, source_id, created_at)
+                SELECT u.id, %(creator)s,
+                    (ARRAY['note', 'note', 'note', 'profile', 'search', 'live', 'promotion'])
+                        [1 + floor(random() * 7)::int],
+                    NULL, now() - random() * interval '365 days'
+                FROM accounts_user u WHERE u.username LIKE %(prefix)s
+                ON CONFLICT DO NOTHING
+                """,
+                {"creator": creator_id, "prefix": FAN_PREFIX},
+            )
+        cursor.execute(
+            "UPDATE accounts_profile SET fans_count = (SELECT count(*) FROM accounts_follow "
+            "WHERE followee_id = %(creator)s) WHERE user_id = %(creator)s",
+            {"creator": creator_id},
+        )
+    with connection.cursor() as cursor:
+        for table in (
+            "accounts_user",
+            "accounts_profile",
+            "accounts_profile_interests",
+            "accounts_follow",
+        ):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    total = Follow.objects.filter(followee_id=creator_id).count()
+    _say(f"creator {creator_id}: {total:,} fans in {time.monotonic() - started:.0f}s")
+
+
+# --- rollups --------------------------------------------------------------------------------
+
+
+def _median_seconds(action: Any) -> float:
+    runs = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        action()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def time_rollups(*, backfill_days: int) -> dict[str, float]:
+    from django.db import connection
+
+    from apps.analytics.days import day_bounds, local_yesterday
+    from apps.analytics.models import Event
+    from apps.analytics.rollups import note_daily_query, rollup_backfill, rollup_run
+
+    yesterday = local_yesterday()
+    older = yesterday - timedelta(days=1)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE analytics_event")
+    start, end = day_bounds(yesterday)
+    figures: dict[str, float] = {
+        "events_yesterday": Event.objects.filter(
+            occurred_at__gte=start, occurred_at__lt=end
+        ).count()
+    }
+
+    # The warm-up: active users of the 29 days before (what active fans read), then the day.
+    rollup_backfill(first=older, last=yesterday)
+
+    steps: dict[str, list[float]] = {}
+
+    def run(day: Any) -> None:
+        timings: dict[str, float] = {}
+        rollup_run(day=day, timings=timings)
+        for name, seconds in timings.items():
+            steps.setdefault(name, []).append(seconds)
+
+    figures["rollup_yesterday"] = _median_seconds(lambda: run(yesterday))
+    yesterday_steps = {name: statistics.median(values) for name, values in steps.items()}
+    steps.clear()
+    figures["rollup_older_day"] = _median_seconds(lambda: run(older))
+    older_steps = {name: statistics.median(values) for name, values in steps.items()}
+
+    select, params = note_daily_query(day=yesterday)
+
+    def hand_written() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(select, params)
+            cursor.fetchall()
+
+    figures["group_by"] = _median_seconds(hand_written)
+    with connection.cursor() as cursor:
+        cursor.execute(select, params)
+        figures["notes_yesterday"] = len(cursor.fetchall())
+    figures["note_step"] = yesterday_steps["note_daily"]
+
+    _say("")
+    _say(
+        f"Rollup of one Shanghai day ({yesterday}: {figures['events_yesterday']:,} events, "
+        f"{figures['notes_yesterday']:,} notes), median of {REPEAT}:"
+    )
+    _say(f"  {'step':<24}{'yesterday':>12}{'older day':>12}")
+    for name in yesterday_steps:
+        older_value = older_steps.get(name)
+        older_text = f"{older_value * 1000:9.1f} ms" if older_value is not None else ""
+        _say(f"  {name:<24}{yesterday_steps[name] * 1000:9.1f} ms{older_text:>12}")
+    _say(
+        f"  {'whole day':<24}{figures['rollup_yesterday'] * 1000:9.1f} ms"
+        f"{figures['rollup_older_day'] * 1000:9.1f} ms"
+    )
+    _say(
+        f"Hand-written per-note SELECT ... GROUP BY (same figures): "
+        f"{figures['group_by'] * 1000:.1f} ms"
+    )
+    figures["note_ratio"] = figures["note_step"] / figures["group_by"]
+    _say(
+        f"  per-note rollup step (DELETE + INSERT ... SELECT): "
+        f"{figures['note_step'] * 1000:.1f} ms = {figures['note_ratio']:.2f}x the GROUP BY"
+    )
+    _say(
+        f"  whole day (9 tables): {figures['rollup_older_day'] / figures['group_by']:.2f}x "
+        f"(older day), {figures['rollup_yesterday'] / figures['group_by']:.2f}x (yesterday, "
+        "with the fan snapshot)"
+    )
+
+    started = time.perf_counter()
+    rollup_backfill(first=yesterday - timedelta(days=backfill_days - 1), last=yesterday)
+    figures["backfill"] = time.perf_counter() - started
+    _say(
+        f"Backfill of {backfill_days} days (active users of {backfill_days + 29} days, then "
+        f"the days newest first): {figures['backfill']:.1f} s "
+        f"({figures['backfill'] / backfill_days * 1000:.0f} ms a day)"
+    )
+    return figures
+
+
+def roll_up_history(*, history_days: int, backfill_days: int) -> None:
+    from apps.analytics.days import local_yesterday
+    from apps.analytics.models import RollupRun
+    from apps.analytics.rollups import rollup_backfill
+
+    yesterday = local_yesterday()
+    first = yesterday - timedelta(days=history_days - 1)
+    last = yesterday - timedelta(days=backfill_days)
+    if last < first:
+        return
+    if RollupRun.objects.filter(day__gte=first, day__lte=last).count() == (last - first).days + 1:
+        _say(f"History {first} to {last}: rolled up already")
+        return
+    started = time.perf_counter()
+    rollup_backfill(first=first, last=last, progress=sys.stderr.isatty())
+    _say(f"History {first} to {last} rolled up in {time.perf_counter() - started:.0f} s")
+
+
+# --- endpoints ------------------------------------------------------------------------------
+
+
+def time_endpoints(creator_id: int, requests: int) -> dict[str, float]:
+    from django.test import Client
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from apps.accounts.models import User
+    from apps.analytics.models import CreatorDaily, NoteDaily
+
+    creator = User.objects.get(pk=creator_id)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(creator)}")
+    top_note = (
+        NoteDaily.objects.filter(author_id=creator_id)
+        .values("note_id")
+        .order_by("-views")
+        .values_list("note_id", flat=True)
+        .first()
+    )
+    days = CreatorDaily.objects.filter(creator_id=creator_id).count()
+    base = "/api/v1/creator/analytics"
+    cases = [
+        ("overview 7 days", f"{base}/overview?period=7"),
+        ("overview 90 days", f"{base}/overview?period=90"),
+        ("fans 7 days", f"{base}/fans?period=7"),
+        ("fans 90 days", f"{base}/fans?period=90"),
+        ("notes 30 days, by reads", f"{base}/notes?period=30&sort=-reads&page_size=50"),
+        ("one note 90 days", f"{base}/notes/{top_note}?period=90"),
+        ("notes CSV 90 days", f"{base}/notes/export?period=90"),
+    ]
+    _say("")
+    _say(
+        f"Endpoints for creator {creator_id} ({creator.profile.fans_count:,} fans, {days} days "
+        f"of rollups), {requests} requests each, JWT, in process:"
+    )
+    _say(f"  {'endpoint':<28}{'p50':>10}{'p95':>10}{'max':>10}")
+    figures: dict[str, float] = {}
+    for name, url in cases:
+        for _ in range(5):
+            assert client.get(url).status_code == 200, url
+        samples = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        samples.sort()
+        p50 = samples[len(samples) // 2]
+        p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+        figures[name] = p95
+        _say(f"  {name:<28}{p50:8.1f}ms{p95:8.1f}ms{samples[-1]:8.1f}ms")
+    today = []
+    for _ in range(max(requests // 4, 10)):
+        started = time.perf_counter()
+        _today_uncached(creator_id)
+        today.append((time.perf_counter() - started) * 1000)
+    today.sort()
+    _say(
+        f"  today so far, uncached: p50 {today[len(today) // 2]:.1f} ms, "
+        f"p95 {today[int(len(today) * 0.95)]:.1f} ms (overview caches it 60 s)"
+    )
+    return figures
+
+
+def _today_uncached(creator_id: int) -> None:
+    from django.core.cache import cache
+
+    from apps.analytics.days import local_today
+    from apps.creators.selectors import creator_today
+
+    cache.delete(f"creator-center:today:{creator_id}:{local_today().isoformat()}")
+    creator_today(creator_id=creator_id)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--fans", type=int, default=1_000_000)
+    parser.add_argument("--history-days", type=int, default=365)
+    parser.add_argument("--backfill-days", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--max-p95-ms", type=float, default=None)
+    parser.add_argument("--max-ratio", type=float, default=None)
+    args = parser.parse_args()
+
+    _setup_django()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        _say("This benchmark needs PostgreSQL: set DATABASE_URL.")
+        return 2
+    seed(users=args.users, events=args.events)
+    creator_id = busiest_creator()
+    give_fans(creator_id, args.fans)
+    figures = time_rollups(backfill_days=args.backfill_days)
+    roll_up_history(history_days=args.history_days, backfill_days=args.backfill_days)
+    latencies = time_endpoints(creator_id, args.requests)
+
+    failed = False
+    if args.max_ratio is not None and figures["note_ratio"] > args.max_ratio:
+        _say(f"FAIL: per-note rollup step {figures['note_ratio']:.2f}x > {args.max_ratio}x")
+        failed = True
+    if args.max_p95_ms is not None:
+        for name, p95 in latencies.items():
+            if p95 > args.max_p95_ms:
+                _say(f"FAIL: {name} p95 {p95:.1f} ms > {args.max_p95_ms} ms")
+                failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
