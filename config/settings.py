@@ -350,3 +350,13 @@ CELERY_BEAT_SCHEDULE["analytics-rollup-nightly"] = {
 }
 # How long the creator center's "today so far" figures are cached (seconds).
 CREATOR_CENTER_TODAY_CACHE_SECONDS = env.int("CREATOR_CENTER_TODAY_CACHE_SECONDS", default=60)
+
+# --- comment management ---
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CommentActionEnum": "apps.notes.services.COMMENT_ACTIONS",
+        "BlockedWordActionEnum": "apps.creators.models.BlockedWordAction",
+        "CommentCreatorStateEnum": "apps.notes.models.CreatorState",
+        "WhoCanCommentEnum": "apps.notes.models.CommentPermission",
+    }
+)

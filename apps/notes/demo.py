@@ -306,7 +306,12 @@ def _engagement(rng: random.Random, notes: list[Note], user_ids: list[int]) -> d
             rows["shares"].append(Share(note=note, user_id=user_id, channel=rng.choice(channels)))
         commenters = likers[: min(int(likes * 0.15) + rng.randint(0, 2), 40)]
         rows["comments"] += [
-            Comment(note=note, author_id=user_id, body=rng.choice(COMMENTS))
+            Comment(
+                note=note,
+                note_author_id=note.author_id,
+                author_id=user_id,
+                body=rng.choice(COMMENTS),
+            )
             for user_id in commenters
         ]
     return rows
@@ -320,6 +325,7 @@ def _replies(rng: random.Random, top_level: list[Comment]) -> list[Comment]:
             replies.append(
                 Comment(
                     note_id=comment.note_id,
+                    note_author_id=note_author,
                     author_id=note_author,
                     body=rng.choice(REPLIES),
                     parent=comment,

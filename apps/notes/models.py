@@ -51,6 +51,14 @@ class Topic(models.Model):
         return f"#{self.name}"
 
 
+class CommentPermission(models.TextChoices):
+    """Who may comment on a note (its author always may)."""
+
+    EVERYONE = "everyone", "Everyone"
+    FANS = "fans", "Fans only"
+    NOBODY = "nobody", "Nobody"
+
+
 class Note(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
@@ -89,6 +97,9 @@ class Note(models.Model):
     comments_count = models.PositiveBigIntegerField(default=0)
     shares_count = models.PositiveBigIntegerField(default=0)
     rank = models.BigIntegerField(default=0, help_text="Discovery score; see ranking.py.")
+    who_can_comment = models.CharField(
+        max_length=8, choices=CommentPermission.choices, default=CommentPermission.EVERYONE
+    )
     # Case-folded title, body and topic names; searched with pg_trgm on PostgreSQL.
     search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -289,14 +300,59 @@ class CommentStatus(models.TextChoices):
     DELETED = "deleted", "Deleted"
 
 
+class CreatorState(models.TextChoices):
+    """The note author's decision on a comment (independent of moderation's).
+
+    Anything but ``visible`` shows the comment to its own author only, who is not told.
+    """
+
+    VISIBLE = "visible", "Visible"
+    HIDDEN = "hidden", "Hidden by the note's author"
+    HELD = "held", "Held for the note author's approval"
+    REJECTED = "rejected", "Rejected by the note's author"
+
+
+# What the note's author may do to a comment's creator_state: action -> (from, to). A comment
+# already in the target state is a repeat and does not change; any other state is refused
+# (409 ``comment.invalid_state``). Deleting is not a state here: it sets ``status``.
+CREATOR_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "hide": (frozenset({CreatorState.VISIBLE}), CreatorState.HIDDEN),
+    "unhide": (frozenset({CreatorState.HIDDEN}), CreatorState.VISIBLE),
+    "approve": (frozenset({CreatorState.HELD}), CreatorState.VISIBLE),
+    "reject": (frozenset({CreatorState.HELD}), CreatorState.REJECTED),
+}
+
+# A comment counts on its note (and on its parent's replies_count) only with all three.
+COUNTED_COMMENT = {
+    "status": CommentStatus.VISIBLE,
+    "moderation": ModerationVisibility.VISIBLE,
+    "creator_state": CreatorState.VISIBLE,
+}
+
+# The rows of a creator's comment inbox: live, approved by moderation, written by someone else.
+# Every inbox index is partial on it (the creator's own replies and deleted rows stay out).
+INBOX_ROW = Q(status=CommentStatus.VISIBLE, moderation=ModerationVisibility.VISIBLE) & ~Q(
+    author=models.F("note_author")
+)
+INBOX_OPEN = Q(creator_state__in=[CreatorState.VISIBLE, CreatorState.HIDDEN])
+
+
 class Comment(models.Model):
     """A comment on a note, or a reply (one level: ``parent`` is always a top-level comment).
 
     A reply names whom it answers: ``reply_to`` is the comment answered (the parent or one of
-    its replies) and ``reply_to_user`` that comment's author.
+    its replies) and ``reply_to_user`` that comment's author. ``note_author`` copies the note's
+    author at creation (a note never changes author), so a creator's inbox is read from its own
+    indexes without joining notes.
     """
 
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="comments")
+    note_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="comments_on_my_notes",
+        db_index=False,  # served by the inbox indexes, which lead with it
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="note_comments"
     )
@@ -320,6 +376,17 @@ class Comment(models.Model):
     moderation = models.CharField(
         max_length=8, choices=ModerationVisibility.choices, default=ModerationVisibility.VISIBLE
     )
+    creator_state = models.CharField(
+        max_length=8,
+        choices=CreatorState.choices,
+        default=CreatorState.VISIBLE,
+        help_text="The note author's decision: hidden, held for approval, rejected.",
+    )
+    # First time the note's author answered this comment or, for a top-level comment, anything
+    # in its thread: the inbox's "not yet replied" filter.
+    creator_replied_at = models.DateTimeField(null=True, blank=True)
+    # At most one pinned top-level comment per note, shown first in its comment list.
+    pinned_at = models.DateTimeField(null=True, blank=True)
     likes_count = models.PositiveBigIntegerField(default=0)
     replies_count = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -334,21 +401,65 @@ class Comment(models.Model):
             ),
             models.Index(fields=["parent", "created_at", "id"], name="comment_replies_idx"),
             models.Index(fields=["author", "-created_at"], name="comment_author_idx"),
+            # The creator's inbox, newest first: all of it, one note, not yet replied, fans
+            # only (one probe per fan), and the held / hidden / rejected queues.
+            models.Index(
+                fields=["note_author", "-created_at", "-id"],
+                name="comment_inbox_idx",
+                condition=INBOX_ROW & INBOX_OPEN,
+            ),
+            models.Index(
+                fields=["note", "-created_at", "-id"],
+                name="comment_inbox_note_idx",
+                condition=INBOX_ROW & INBOX_OPEN,
+            ),
+            models.Index(
+                fields=["note_author", "-created_at", "-id"],
+                name="comment_inbox_unreplied_idx",
+                condition=INBOX_ROW & INBOX_OPEN & Q(creator_replied_at__isnull=True),
+            ),
+            models.Index(
+                fields=["note_author", "author", "-created_at"],
+                name="comment_inbox_author_idx",
+                condition=INBOX_ROW & INBOX_OPEN,
+            ),
+            models.Index(
+                fields=["note_author", "creator_state", "-created_at", "-id"],
+                name="comment_inbox_state_idx",
+                condition=INBOX_ROW & ~Q(creator_state=CreatorState.VISIBLE),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(parent__isnull=True, reply_to__isnull=True) | Q(parent__isnull=False),
                 name="comment_reply_has_parent",
             ),
+            models.UniqueConstraint(
+                fields=["note"],
+                condition=Q(pinned_at__isnull=False),
+                name="comment_one_pin_per_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(pinned_at__isnull=True) | Q(parent__isnull=True),
+                name="comment_pin_top_level",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.body[:40]
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.note_author_id is None and self.note_id is not None:
+            self.note_author_id = self.note.author_id
+        super().save(*args, **kwargs)
+
     @property
     def counts_publicly(self) -> bool:
+        """Seen by everyone: not deleted, approved by moderation and by the note's author."""
         return (
-            self.status == CommentStatus.VISIBLE and self.moderation == ModerationVisibility.VISIBLE
+            self.status == CommentStatus.VISIBLE
+            and self.moderation == ModerationVisibility.VISIBLE
+            and self.creator_state == CreatorState.VISIBLE
         )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -24,6 +24,7 @@ from apps.notes.models import (
     Comment,
     CommentLike,
     CommentStatus,
+    CreatorState,
     Note,
     NoteLike,
     NoteStatus,
@@ -434,10 +435,17 @@ def my_notes(*, viewer: User) -> QuerySet[Note]:
 
 
 def _comments_shown_to(viewer: User) -> QuerySet[Comment]:
+    """Live comments approved by moderation and by the note's author; a viewer's own always.
+
+    A comment the note's author hid, holds or rejected looks ordinary to the one who wrote it.
+    """
     blocked, blockers = _blocked_authors(viewer.pk)
     return (
         Comment.objects.filter(status=CommentStatus.VISIBLE)
-        .filter(Q(moderation=ModerationVisibility.VISIBLE) | Q(author_id=viewer.pk))
+        .filter(
+            Q(moderation=ModerationVisibility.VISIBLE, creator_state=CreatorState.VISIBLE)
+            | Q(author_id=viewer.pk)
+        )
         .exclude(author_id__in=blocked)
         .exclude(author_id__in=blockers)
         .select_related("author__profile", "reply_to_user__profile")
@@ -445,7 +453,6 @@ def _comments_shown_to(viewer: User) -> QuerySet[Comment]:
             viewer_liked=Exists(
                 CommentLike.objects.filter(comment=OuterRef("pk"), user_id=viewer.pk)
             ),
-            note_author_id=F("note__author_id"),
         )
     )
 
@@ -460,9 +467,14 @@ def comment_get_for_viewer(*, comment_id: int, viewer: User) -> Comment:
 
 
 def note_comments(*, note_id: int, viewer: User) -> QuerySet[Comment]:
-    """Top-level comments of a note the viewer can see."""
+    """Top-level comments of a note the viewer can see, less the pinned one (shown first)."""
     note = note_visible_or_404(note_id=note_id, viewer=viewer)
-    return _comments_shown_to(viewer).filter(note=note, parent__isnull=True)
+    return _comments_shown_to(viewer).filter(note=note, parent__isnull=True, pinned_at__isnull=True)
+
+
+def note_pinned_comment(*, note_id: int, viewer: User) -> Comment | None:
+    """The note's pinned comment if the viewer can see it (the note is checked by the caller)."""
+    return _comments_shown_to(viewer).filter(note_id=note_id, pinned_at__isnull=False).first()
 
 
 def comment_replies(*, comment_id: int, viewer: User) -> QuerySet[Comment]:

@@ -4,20 +4,36 @@ Lock order, everywhere: the note row, then comment rows (parent before reply, wh
 order), then the author's profile row (counters changed with ``F()``). Follow and block
 services lock only profiles, so no cycle can form. Every counter a request changes is changed
 while the note (or, for comment likes, the comment) is locked, so repeats and concurrent
-requests keep them exact.
+requests keep them exact. A request touching several notes (a creator's batch of comments)
+locks all its notes in pk order, then all its comments in pk order.
 """
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from apps.accounts.models import Block, Category, Profile, User
-from apps.accounts.services import is_blocked_either_way
+from apps.accounts.models import Block, Category, Follow, Profile, User
+from apps.accounts.services import block_create, is_blocked_either_way
 from apps.analytics.kinds import EventKind
 from apps.analytics.recording import record_server_event
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -31,12 +47,16 @@ from apps.moderation.screening import (
 from apps.moderation.targets import Visibility as ModerationVisibility
 from apps.notes import media as note_media
 from apps.notes.models import (
+    COUNTED_COMMENT,
+    CREATOR_TRANSITIONS,
     PUBLICLY_VISIBLE,
     Board,
     Collect,
     Comment,
     CommentLike,
+    CommentPermission,
     CommentStatus,
+    CreatorState,
     MediaKind,
     Note,
     NoteKind,
@@ -57,11 +77,15 @@ from apps.notes.text import (
     topic_key,
 )
 
+if TYPE_CHECKING:
+    from apps.creators.comments_filters import CommentVerdict
+
 TITLE_MAX = 20
 BODY_MAX = 1000
 COMMENT_MAX = 500
 MAX_IMAGES = 18
 MAX_BOARDS = 200
+MAX_COMMENT_BATCH = 100
 
 
 def note_not_found() -> NotFound:
@@ -85,10 +109,14 @@ def note_visible_to(note: Note, viewer_id: int) -> bool:
 
 
 def _comment_shown(comment: Comment, viewer_id: int) -> bool:
-    """Not deleted, and approved by moderation unless the viewer wrote it (blocks aside)."""
+    """Not deleted, and approved by moderation and by the note's author unless the viewer wrote
+    it (blocks aside)."""
     if comment.status != CommentStatus.VISIBLE:
         return False
-    return comment.author_id == viewer_id or comment.moderation == ModerationVisibility.VISIBLE
+    return comment.author_id == viewer_id or (
+        comment.moderation == ModerationVisibility.VISIBLE
+        and comment.creator_state == CreatorState.VISIBLE
+    )
 
 
 def comment_visible_to(comment: Comment, viewer_id: int) -> bool:
@@ -723,11 +751,16 @@ def comment_create(
     screening.raise_if_blocked()
     with transaction.atomic():
         note = _lock_note_for_engagement(note_id=note_id, user=author)
+        by_note_author = author.pk == note.author_id
+        if not by_note_author:
+            _ensure_may_comment(note=note, author=author)
         parent = reply_to = None
         if reply_to_id is not None:
             reply_to, parent = _reply_target(note=note, author=author, reply_to_id=reply_to_id)
+        verdict = None if by_note_author else _creator_verdict(note, author, screening.text)
         comment = Comment.objects.create(
             note=note,
+            note_author_id=note.author_id,
             author=author,
             body=screening.text,
             parent=parent,
@@ -738,13 +771,21 @@ def comment_create(
                 if screening.needs_review
                 else ModerationVisibility.VISIBLE
             ),
+            creator_state=verdict.state if verdict else CreatorState.VISIBLE,
         )
         if parent is not None and comment.counts_publicly:
             Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
+        if by_note_author and parent is not None:
+            # The author answered: the comment answered and its thread leave "not yet replied".
+            Comment.objects.filter(
+                pk__in={parent.pk, reply_to.pk}, creator_replied_at__isnull=True
+            ).update(creator_replied_at=comment.created_at)
         if _counts_on_note(comment, parent):
             _change_engagement(note, comments=1)
         if screening.needs_review:
             _queue_for_review(target="comment", object_id=comment.pk, held=[screening])
+        if verdict is not None and verdict.block_author:
+            block_create(blocker=note.author, blocked_id=author.pk)
         record_server_event(
             kind=EventKind.COMMENT,
             actor_id=author.pk,
@@ -753,6 +794,29 @@ def comment_create(
             properties={"comment_id": comment.pk, "reply": parent is not None},
         )
     return comment
+
+
+def _ensure_may_comment(*, note: Note, author: User) -> None:
+    """The note's "who may comment" setting (its author always may)."""
+    if note.who_can_comment == CommentPermission.NOBODY:
+        raise Forbidden("Comments are turned off on this note.", code="comment.closed")
+    if (
+        note.who_can_comment == CommentPermission.FANS
+        and not Follow.objects.filter(follower_id=author.pk, followee_id=note.author_id).exists()
+    ):
+        raise Forbidden(
+            "Only the author's fans can comment on this note.", code="comment.fans_only"
+        )
+
+
+def _creator_verdict(note: Note, author: User, text: str) -> "CommentVerdict":
+    """The note author's own filters (blocked words, trusted commenters) on a new comment.
+
+    They are creator-center settings; creators builds on notes, so the import waits until here.
+    """
+    from apps.creators.comments_filters import comment_verdict
+
+    return comment_verdict(creator_id=note.author_id, commenter_id=author.pk, text=text)
 
 
 def _reply_target(*, note: Note, author: User, reply_to_id: int) -> tuple[Comment, Comment]:
@@ -779,24 +843,110 @@ def _reply_target(*, note: Note, author: User, reply_to_id: int) -> tuple[Commen
     return target, parent
 
 
-def _lock_comment_tree(comment_id: int) -> tuple[Note, Comment | None, Comment]:
-    """Lock a comment with its note and parent, in the house order (note, then comments)."""
-    found = Comment.objects.filter(pk=comment_id).values("note_id", "parent_id").first()
-    if found is None:
-        raise comment_not_found()
-    note = Note.objects.select_for_update().get(pk=found["note_id"])
-    ids = sorted(i for i in (found["parent_id"], comment_id) if i is not None)
-    locked = {
-        c.pk: c for c in Comment.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    }
-    return note, locked.get(found["parent_id"]), locked[comment_id]
+def _lock_comments(comment_ids: Collection[int]) -> tuple[dict[int, Note], dict[int, Comment]]:
+    """Lock comments with their notes and parents, in the house order.
+
+    All the notes first (pk order), then the comments and their parents together (pk order, so
+    a parent before its replies). Returns both by id; an id that does not exist is absent.
+    """
+    found = list(Comment.objects.filter(pk__in=comment_ids).values_list("note_id", "parent_id"))
+    rows = set(comment_ids) | {parent_id for _, parent_id in found if parent_id is not None}
+    notes = Note.objects.select_for_update().filter(pk__in={n for n, _ in found}).order_by("pk")
+    comments = Comment.objects.select_for_update().filter(pk__in=rows).order_by("pk")
+    return {n.pk: n for n in notes}, {c.pk: c for c in comments}
+
+
+def _change_comments(
+    *,
+    notes: dict[int, Note],
+    comments: dict[int, Comment],
+    changed: Collection[int],
+    **fields: object,
+) -> None:
+    """Write ``fields`` on the changed comments and move every counter the change touches.
+
+    ``notes`` and ``comments`` (the changed comments and their parents) come locked from
+    ``_lock_comments``. A comment counts on its note while it and, for a reply, its parent count
+    publicly; a top-level comment carries its counted replies in and out of the count, and
+    deleting it deletes them. Set-based: the same few statements for one comment or a hundred.
+    """
+    if not changed:
+        return
+    before = {pk: comment.counts_publicly for pk, comment in comments.items()}
+    for pk in changed:
+        for name, value in fields.items():
+            setattr(comments[pk], name, value)
+    after = {pk: comment.counts_publicly for pk, comment in comments.items()}
+    deleting = fields.get("status") == CommentStatus.DELETED
+
+    def counted(own: dict[int, bool], comment: Comment) -> bool:
+        return own[comment.pk] and (comment.parent_id is None or own[comment.parent_id])
+
+    note_deltas: Counter[int] = Counter()
+    reply_deltas: Counter[int] = Counter()
+    flipped_tops = []
+    for pk in changed:
+        comment = comments[pk]
+        note_deltas[comment.note_id] += counted(after, comment) - counted(before, comment)
+        if comment.parent_id is None:
+            if after[pk] != before[pk]:
+                flipped_tops.append(pk)
+        elif after[pk] != before[pk] and not (deleting and comment.parent_id in changed):
+            reply_deltas[comment.parent_id] += after[pk] - before[pk]
+    if flipped_tops:  # their counted replies outside this change follow them
+        carried = (
+            Comment.objects.filter(parent_id__in=flipped_tops, **COUNTED_COMMENT)
+            .exclude(pk__in=changed)
+            .order_by()
+            .values_list("parent_id")
+            .annotate(n=Count("pk"))
+        )
+        for parent_id, n in carried:
+            top = comments[parent_id]
+            note_deltas[top.note_id] += n * (after[parent_id] - before[parent_id])
+
+    Comment.objects.filter(pk__in=changed).update(**fields)
+    if deleting:
+        tops = [pk for pk in changed if comments[pk].parent_id is None]
+        if tops:
+            Comment.objects.filter(parent_id__in=tops, status=CommentStatus.VISIBLE).update(
+                status=CommentStatus.DELETED, deleted_at=fields.get("deleted_at")
+            )
+            Comment.objects.filter(pk__in=tops).update(replies_count=0)
+            for pk in tops:
+                comments[pk].replies_count = 0
+    reply_deltas = Counter({pk: d for pk, d in reply_deltas.items() if d})
+    if reply_deltas:
+        Comment.objects.filter(pk__in=reply_deltas).update(
+            replies_count=F("replies_count")
+            + Case(
+                *(When(pk=pk, then=Value(d)) for pk, d in reply_deltas.items()),
+                default=Value(0),
+                output_field=BigIntegerField(),
+            )
+        )
+        for pk, delta in reply_deltas.items():
+            comments[pk].replies_count += delta
+    moved = []
+    for note_id, delta in note_deltas.items():
+        note = notes[note_id]
+        if delta and note.status == NoteStatus.PUBLISHED:
+            note.comments_count += delta
+            _refresh_rank(note)
+            moved.append(note)
+    # Absolute values are safe: every note here is locked and was read under its lock.
+    Note.objects.bulk_update(moved, ["comments_count", "rank"])
 
 
 def comment_delete(*, comment_id: int, actor: User) -> None:
     """Soft-delete a comment (by its author or the note's author); a top-level comment's
     replies go with it."""
     with transaction.atomic():
-        note, parent, comment = _lock_comment_tree(comment_id)
+        notes, comments = _lock_comments([comment_id])
+        comment = comments.get(comment_id)
+        if comment is None:
+            raise comment_not_found()
+        note = notes[comment.note_id]
         if comment.status == CommentStatus.DELETED or not note_visible_to(note, actor.pk):
             raise comment_not_found()
         if actor.pk not in (comment.author_id, note.author_id):
@@ -806,21 +956,14 @@ def comment_delete(*, comment_id: int, actor: User) -> None:
                     code="comment.not_author",
                 )
             raise comment_not_found()
-        removed = 1 if _counts_on_note(comment, parent) else 0
-        if parent is not None and comment.counts_publicly:
-            Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") - 1)
-        now = timezone.now()
-        if parent is None:
-            replies = Comment.objects.filter(parent=comment, status=CommentStatus.VISIBLE)
-            if comment.counts_publicly:
-                removed += replies.filter(moderation=ModerationVisibility.VISIBLE).count()
-            replies.update(status=CommentStatus.DELETED, deleted_at=now)
-            comment.replies_count = 0
-        comment.status = CommentStatus.DELETED
-        comment.deleted_at = now
-        comment.save(update_fields=["status", "deleted_at", "replies_count"])
-        if removed and note.status == NoteStatus.PUBLISHED:
-            _change_engagement(note, comments=-removed)
+        _change_comments(
+            notes=notes,
+            comments=comments,
+            changed=[comment_id],
+            status=CommentStatus.DELETED,
+            deleted_at=timezone.now(),
+            pinned_at=None,
+        )
 
 
 def comment_moderation_set(*, comment: Comment, visibility: str) -> Comment:
@@ -828,27 +971,176 @@ def comment_moderation_set(*, comment: Comment, visibility: str) -> Comment:
     if visibility not in ModerationVisibility.values:
         raise InvalidInput(f"Unknown visibility {visibility!r}.", code="moderation.visibility")
     with transaction.atomic():
-        note, parent, locked = _lock_comment_tree(comment.pk)
-        counted_before = _counts_on_note(locked, parent)
-        own_before = locked.counts_publicly
-        locked.moderation = visibility
-        locked.save(update_fields=["moderation"])
-        delta = int(_counts_on_note(locked, parent)) - int(counted_before)
-        if parent is None and locked.status == CommentStatus.VISIBLE:
-            # A top-level comment carries its visible replies in and out of the count.
-            visible_replies = Comment.objects.filter(
-                parent=locked,
-                status=CommentStatus.VISIBLE,
-                moderation=ModerationVisibility.VISIBLE,
-            ).count()
-            delta += (int(locked.counts_publicly) - int(own_before)) * visible_replies
-        if parent is not None and own_before != locked.counts_publicly:
-            step = 1 if locked.counts_publicly else -1
-            Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + step)
-        if delta and note.status == NoteStatus.PUBLISHED:
-            _change_engagement(note, comments=delta)
+        notes, comments = _lock_comments([comment.pk])
+        locked = comments[comment.pk]
+        if locked.moderation != visibility:
+            _change_comments(
+                notes=notes, comments=comments, changed=[comment.pk], moderation=visibility
+            )
     comment.moderation = visibility
     return locked
+
+
+# --- comment management by the note's author ------------------------------------------------
+
+
+COMMENT_ACTIONS = (*CREATOR_TRANSITIONS, "delete")
+
+
+def _managed_comments(
+    *, note_author: User, comment_ids: Collection[int]
+) -> tuple[dict[int, Note], dict[int, Comment]]:
+    """Lock comments on the author's own notes, or refuse the whole request with 404.
+
+    A comment counts as the author's to manage while it is on one of their notes (not deleted),
+    not deleted itself and not held or hidden by moderation; any other id, however it fails,
+    gives the same 404, so ids of other creators' comments reveal nothing.
+    """
+    ids = set(comment_ids)
+    owned = set(
+        Comment.objects.filter(pk__in=ids, note_author_id=note_author.pk).values_list(
+            "pk", flat=True
+        )
+    )
+    notes: dict[int, Note] = {}
+    comments: dict[int, Comment] = {}
+    missing = sorted(ids - owned)
+    if not missing:  # lock only what is the author's, then look again under the locks
+        notes, comments = _lock_comments(ids)
+        missing = sorted(
+            pk
+            for pk in ids
+            if comments[pk].status != CommentStatus.VISIBLE
+            or comments[pk].moderation != ModerationVisibility.VISIBLE
+            or notes[comments[pk].note_id].status == NoteStatus.DELETED
+        )
+    if missing:
+        raise NotFound(
+            "Comment not found.",
+            code="comment.not_found",
+            fields={"ids": [f"Not a comment on your notes: {', '.join(map(str, missing))}."]},
+        )
+    return notes, comments
+
+
+def comments_manage(*, note_author: User, comment_ids: Sequence[int], action: str) -> list[Comment]:
+    """Hide, unhide, approve, reject or delete comments on the author's notes: all or none.
+
+    Up to ``MAX_COMMENT_BATCH`` ids; one foreign, missing or deleted id refuses the whole
+    request (404), one comment in a state the action cannot leave refuses it too (409). A
+    repeat (hiding a hidden comment) changes nothing. Never touches moderation or strikes.
+    """
+    if action not in COMMENT_ACTIONS:
+        raise InvalidInput(f"Unknown action {action!r}.", code="comment.unknown_action")
+    ids = list(dict.fromkeys(comment_ids))
+    if not 1 <= len(ids) <= MAX_COMMENT_BATCH:
+        raise InvalidInput(
+            f"Send 1 to {MAX_COMMENT_BATCH} comment ids.",
+            code="comment.batch_size",
+            fields={"ids": [f"1 to {MAX_COMMENT_BATCH} ids."]},
+        )
+    with transaction.atomic():
+        notes, comments = _managed_comments(note_author=note_author, comment_ids=ids)
+        if action == "delete":
+            _change_comments(
+                notes=notes,
+                comments=comments,
+                changed=ids,
+                status=CommentStatus.DELETED,
+                deleted_at=timezone.now(),
+                pinned_at=None,
+            )
+            return [comments[pk] for pk in ids]
+        sources, target = CREATOR_TRANSITIONS[action]
+        stuck = sorted(pk for pk in ids if comments[pk].creator_state not in {*sources, target})
+        if stuck:
+            states = ", ".join(f"{pk} is {comments[pk].creator_state}" for pk in stuck)
+            raise Conflict(
+                f"Cannot {action} these comments ({states}).",
+                code="comment.invalid_state",
+                fields={"ids": [states]},
+            )
+        changed = [pk for pk in ids if comments[pk].creator_state != target]
+        extra = {} if target == CreatorState.VISIBLE else {"pinned_at": None}
+        _change_comments(
+            notes=notes, comments=comments, changed=changed, creator_state=target, **extra
+        )
+    return [comments[pk] for pk in ids]
+
+
+def comments_hide_by_author(*, note_author: User, author_id: int) -> int:
+    """Hide every visible comment a user wrote on the note author's notes (when blocking them).
+
+    Returns how many were hidden. Unbounded, unlike ``comments_manage``: every note involved is
+    locked first, in pk order, then the comments, as everywhere.
+    """
+    shown = {**COUNTED_COMMENT}
+    with transaction.atomic():
+        ids = list(
+            Comment.objects.filter(note_author_id=note_author.pk, author_id=author_id, **shown)
+            .exclude(author=F("note_author"))  # the inbox index's condition
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return 0
+        notes, comments = _lock_comments(ids)
+        changed = [pk for pk in ids if all(getattr(comments[pk], k) == v for k, v in shown.items())]
+        _change_comments(
+            notes=notes,
+            comments=comments,
+            changed=changed,
+            creator_state=CreatorState.HIDDEN,
+            pinned_at=None,
+        )
+    return len(changed)
+
+
+def comment_pin(*, note_author: User, comment_id: int) -> Comment:
+    """Pin a visible top-level comment on the author's note; it replaces any earlier pin."""
+    with transaction.atomic():
+        _, comments = _managed_comments(note_author=note_author, comment_ids=[comment_id])
+        comment = comments[comment_id]
+        if comment.parent_id is not None:
+            raise Conflict("Only a top-level comment can be pinned.", code="comment.pin_reply")
+        if comment.creator_state != CreatorState.VISIBLE:
+            raise Conflict(
+                f"A {comment.creator_state} comment cannot be pinned.",
+                code="comment.invalid_state",
+            )
+        if comment.pinned_at is None:
+            Comment.objects.filter(note_id=comment.note_id, pinned_at__isnull=False).update(
+                pinned_at=None
+            )
+            comment.pinned_at = timezone.now()
+            comment.save(update_fields=["pinned_at"])
+    return comment
+
+
+def comment_unpin(*, note_author: User, comment_id: int) -> Comment:
+    """Unpin a comment on the author's note; unpinning an unpinned comment changes nothing."""
+    with transaction.atomic():
+        _, comments = _managed_comments(note_author=note_author, comment_ids=[comment_id])
+        comment = comments[comment_id]
+        if comment.pinned_at is not None:
+            comment.pinned_at = None
+            comment.save(update_fields=["pinned_at"])
+    return comment
+
+
+def note_comment_permission_set(*, note_id: int, actor: User, who_can_comment: str) -> Note:
+    """Set who may comment on one of the actor's notes (everyone, fans, nobody)."""
+    if who_can_comment not in CommentPermission.values:
+        raise InvalidInput(
+            f"Unknown setting {who_can_comment!r}.",
+            code="note.who_can_comment",
+            fields={"who_can_comment": [f"One of {', '.join(CommentPermission.values)}."]},
+        )
+    with transaction.atomic():
+        note = _own_note_locked(note_id=note_id, actor=actor)
+        if note.who_can_comment != who_can_comment:
+            note.who_can_comment = who_can_comment
+            note.save(update_fields=["who_can_comment", "updated_at"])
+    return note
 
 
 def _lock_comment_for_engagement(*, comment_id: int, user: User) -> Comment:
@@ -907,18 +1199,12 @@ def note_counters_rebuild(*, note_ids: Sequence[int] | None = None) -> int:
     from scratch with the same definitions. Returns how many ranks changed.
     """
     notes = Note.objects.all() if note_ids is None else Note.objects.filter(pk__in=note_ids)
-    visible_comment = {
-        "status": CommentStatus.VISIBLE,
-        "moderation": ModerationVisibility.VISIBLE,
-    }
+    visible_comment = COUNTED_COMMENT
     counted_comments = (
         Comment.objects.filter(note=OuterRef("pk"), **visible_comment)
         .filter(
             Q(parent__isnull=True)
-            | Q(
-                parent__status=CommentStatus.VISIBLE,
-                parent__moderation=ModerationVisibility.VISIBLE,
-            )
+            | Q(**{f"parent__{name}": value for name, value in visible_comment.items()})
         )
         .order_by()
         .values("note")
@@ -935,6 +1221,19 @@ def note_counters_rebuild(*, note_ids: Sequence[int] | None = None) -> int:
     comments.update(
         likes_count=_count_of(CommentLike, comment=OuterRef("pk")),
         replies_count=_count_of(Comment, parent=OuterRef("pk"), **visible_comment),
+    )
+    # "Not yet replied": the note author's first answer to a comment or in its thread.
+    answers = Comment.objects.filter(
+        Q(reply_to_id=OuterRef("pk")) | Q(parent_id=OuterRef("pk")),
+        author_id=OuterRef("note_author_id"),
+    )
+    comments.filter(Exists(answers)).update(
+        creator_replied_at=Subquery(
+            answers.order_by()
+            .values("author_id")
+            .annotate(first=Min("created_at"))
+            .values("first")[:1]
+        )
     )
 
     # Profiles: one GROUP BY over the notes others can see, written where it differs.

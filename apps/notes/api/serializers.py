@@ -281,13 +281,15 @@ class CommentSerializer(serializers.Serializer):
     liked = serializers.BooleanField(source="viewer_liked")
     by_note_author = serializers.SerializerMethodField()
     under_review = serializers.SerializerMethodField()
+    pinned = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
     def get_by_note_author(self, comment: Any) -> bool:
-        note_author_id = getattr(comment, "note_author_id", None)
-        if note_author_id is None:
-            note_author_id = comment.note.author_id
-        return comment.author_id == note_author_id
+        return comment.author_id == comment.note_author_id
+
+    def get_pinned(self, comment: Any) -> bool:
+        """Pinned by the note's author: shown first in the note's comments."""
+        return comment.pinned_at is not None
 
     def get_under_review(self, comment: Any) -> bool:
         """True on my own comment while moderation holds it (others never see it)."""

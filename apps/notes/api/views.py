@@ -254,9 +254,18 @@ class NoteCommentsApi(ListAPIView):
     def get_queryset(self) -> QuerySet:
         return selectors.note_comments(note_id=self.kwargs["note_id"], viewer=self.request.user)
 
-    @extend_schema(tags=["comments"])
+    @extend_schema(
+        tags=["comments"],
+        description="The note's pinned comment comes first on the first page (`pinned: true`).",
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        if self.paginator.cursor_query_param not in request.query_params:
+            pinned = selectors.note_pinned_comment(note_id=kwargs["note_id"], viewer=request.user)
+            if pinned is not None:
+                data = s.CommentSerializer(pinned, context=self.get_serializer_context()).data
+                response.data["results"].insert(0, data)
+        return response
 
     @extend_schema(
         tags=["comments"],
