@@ -26,6 +26,41 @@ from apps.notes.models import (
 )
 from apps.notes.services import comment_not_found, note_not_found
 
+# What an inbox row reads (bodies of notes, password hashes and the like stay in the database).
+INBOX_COLUMNS = (
+    "id",
+    "note_id",
+    "note_author_id",
+    "author_id",
+    "body",
+    "parent_id",
+    "reply_to_id",
+    "reply_to_user_id",
+    "status",
+    "moderation",
+    "creator_state",
+    "creator_replied_at",
+    "pinned_at",
+    "likes_count",
+    "replies_count",
+    "created_at",
+    "note__id",
+    "note__title",
+    "note__cover",
+    "note__cover_width",
+    "note__cover_height",
+    "author__id",
+    "author__username",
+    "author__profile__user_id",
+    "author__profile__display_name",
+    "author__profile__avatar",
+    "author__profile__fans_count",
+    "reply_to_user__id",
+    "reply_to_user__username",
+    "reply_to_user__profile__user_id",
+    "reply_to_user__profile__display_name",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class InboxFilters:
@@ -45,7 +80,7 @@ def _with_inbox_fields(comments: QuerySet[Comment], creator: User) -> QuerySet[C
     """What an inbox row shows, in the same query: cards, the note, and flags about the author."""
     return (
         comments.select_related("author__profile", "reply_to_user__profile", "note")
-        .defer("note__body", "note__search_text", "note__location_name")
+        .only(*INBOX_COLUMNS)
         .annotate(
             author_is_fan=Exists(
                 Follow.objects.filter(follower_id=OuterRef("author_id"), followee_id=creator.pk)

@@ -103,19 +103,23 @@ class CommentAdmin(admin.ModelAdmin):
         "parent",
         "status",
         "moderation",
+        "creator_state",
         "likes_count",
         "replies_count",
         "created_at",
     )
-    list_filter = ("status", "moderation")
+    list_filter = ("status", "moderation", "creator_state")
     search_fields = ("=id", "body", "author__username", "=note__id")
     list_select_related = ("author", "note")
-    raw_id_fields = ("note", "author", "parent", "reply_to", "reply_to_user")
+    raw_id_fields = ("note", "note_author", "author", "parent", "reply_to", "reply_to_user")
     date_hierarchy = "created_at"
     show_full_result_count = False
     readonly_fields = (
         "status",
         "moderation",
+        "creator_state",
+        "creator_replied_at",
+        "pinned_at",
         "likes_count",
         "replies_count",
         "created_at",

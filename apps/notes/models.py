@@ -419,7 +419,7 @@ class Comment(models.Model):
                 condition=INBOX_ROW & INBOX_OPEN & Q(creator_replied_at__isnull=True),
             ),
             models.Index(
-                fields=["note_author", "author", "-created_at"],
+                fields=["note_author", "author", "-created_at", "-id"],
                 name="comment_inbox_author_idx",
                 condition=INBOX_ROW & INBOX_OPEN,
             ),

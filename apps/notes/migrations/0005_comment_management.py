@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
                     models.Q(("author", models.F("note_author")), _negated=True),
                     ("creator_state__in", ["visible", "hidden"]),
                 ),
-                fields=["note_author", "author", "-created_at"],
+                fields=["note_author", "author", "-created_at", "-id"],
                 name="comment_inbox_author_idx",
             ),
         ),
