@@ -466,6 +466,18 @@ def comment_get_for_viewer(*, comment_id: int, viewer: User) -> Comment:
     return comment
 
 
+def comment_written_by(*, comment_id: int, author: User) -> Comment:
+    """A comment the author has just written, with its card fields.
+
+    No note check: writing it may have ended the author's access to the note (a blocked word
+    with the "block" action makes the note's author block them), and they still get it back.
+    """
+    comment = _comments_shown_to(author).filter(pk=comment_id, author_id=author.pk).first()
+    if comment is None:
+        raise comment_not_found()
+    return comment
+
+
 def note_comments(*, note_id: int, viewer: User) -> QuerySet[Comment]:
     """Top-level comments of a note the viewer can see, less the pinned one (shown first)."""
     note = note_visible_or_404(note_id=note_id, viewer=viewer)

@@ -24,7 +24,7 @@ from apps.notes import services as note_services
 from apps.notes.api.serializers import CommentSerializer
 from apps.notes.api.views import OPTIONAL_IDEMPOTENCY_KEY
 from apps.notes.models import Comment
-from apps.notes.selectors import comment_get_for_viewer
+from apps.notes.selectors import comment_written_by
 
 TAGS = ["creator center: comments"]
 COMMENT_ID = OpenApiParameter(
@@ -151,7 +151,7 @@ class CreatorCommentReplyApi(APIView):
         reply = services.comment_reply_as_creator(
             creator=request.user, comment_id=comment_id, body=data["body"]
         )
-        reply = comment_get_for_viewer(comment_id=reply.pk, viewer=request.user)
+        reply = comment_written_by(comment_id=reply.pk, author=request.user)
         return Response(
             CommentSerializer(reply, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

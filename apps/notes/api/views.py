@@ -285,7 +285,11 @@ class NoteCommentsApi(ListAPIView):
             body=data.validated_data["body"],
             reply_to_id=data.validated_data.get("reply_to"),
         )
-        return _comment_response(request, comment.pk, status.HTTP_201_CREATED)
+        comment = selectors.comment_written_by(comment_id=comment.pk, author=request.user)
+        return Response(
+            s.CommentSerializer(comment, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CommentDetailApi(APIView):
