@@ -757,7 +757,8 @@ def comment_create(
         parent = reply_to = None
         if reply_to_id is not None:
             reply_to, parent = _reply_target(note=note, author=author, reply_to_id=reply_to_id)
-        verdict = None if by_note_author else _creator_verdict(note, author, screening.text)
+        # The note author's words see what was written, before moderation masked any of it.
+        verdict = None if by_note_author else _creator_verdict(note, author, body)
         comment = Comment.objects.create(
             note=note,
             note_author_id=note.author_id,
