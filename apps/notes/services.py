@@ -86,6 +86,7 @@ COMMENT_MAX = 500
 MAX_IMAGES = 18
 MAX_BOARDS = 200
 MAX_COMMENT_BATCH = 100
+MAX_ID = 2**63 - 1  # the largest primary key (bigint)
 
 
 def note_not_found() -> NotFound:
@@ -998,8 +999,9 @@ def _managed_comments(
     gives the same 404, so ids of other creators' comments reveal nothing.
     """
     ids = set(comment_ids)
+    possible = {pk for pk in ids if 0 < pk <= MAX_ID}  # a path can carry any number of digits
     owned = set(
-        Comment.objects.filter(pk__in=ids, note_author_id=note_author.pk).values_list(
+        Comment.objects.filter(pk__in=possible, note_author_id=note_author.pk).values_list(
             "pk", flat=True
         )
     )

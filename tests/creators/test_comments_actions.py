@@ -340,3 +340,24 @@ def test_random_creator_actions_keep_every_counter_equal_to_a_rebuild(user, make
     assert {"hidden", "held"} <= states or {"hidden", "rejected"} <= states
     assert Comment.objects.filter(status="deleted").exists()
     assert_counters_exact()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", ""),
+        ("delete", ""),
+        ("post", "/hide"),
+        ("delete", "/hide"),
+        ("post", "/pin"),
+        ("delete", "/pin"),
+        ("post", "/approve"),
+        ("post", "/reject"),
+        ("post", "/block-author"),
+        ("post", "/reply"),
+    ],
+)
+def test_ids_past_the_largest_key_are_not_found(api, method: str, path: str) -> None:
+    for comment_id in (2**63, 2**70, 0):
+        response = getattr(api, method)(f"{INBOX}/{comment_id}{path}", {"body": "嗯"})
+        assert response.status_code == 404, response.content
