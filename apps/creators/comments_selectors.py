@@ -1,10 +1,11 @@
 """Reads for comment management: the creator's inbox, one comment, blocked words, trusted users.
 
 The creator is always the requester; nothing here takes a creator id from a request. Every
-list is one query for its rows whatever the page size (cards, flags and the note come in the
-same statement), and each inbox filter walks one of the partial indexes on ``notes_comment``
-(see ``apps/notes/models.py``): all, one note, not yet replied, one author (and fans only, a
-probe of the follow index per row), and the hidden / held / rejected queues.
+list is one query for its rows whatever the page size (cards and the note in the same
+statement; flags about the page's authors in one more), and each inbox filter walks one of
+the partial indexes on ``notes_comment`` (see ``apps/notes/models.py``): all, one note, not yet
+replied, one author (and fans only, a probe of the follow index per row), and the hidden /
+held / rejected queues; a keyword uses the trigram index when it is rare.
 """
 
 from dataclasses import dataclass
@@ -76,25 +77,46 @@ class InboxFilters:
     state: str | None = None
 
 
-def _with_inbox_fields(comments: QuerySet[Comment], creator: User) -> QuerySet[Comment]:
-    """What an inbox row shows, in the same query: cards, the note, and flags about the author."""
-    return (
-        comments.select_related("author__profile", "reply_to_user__profile", "note")
-        .only(*INBOX_COLUMNS)
+def _with_inbox_fields(comments: QuerySet[Comment]) -> QuerySet[Comment]:
+    """What an inbox row shows, in the same query: the cards and the note."""
+    return comments.select_related("author__profile", "reply_to_user__profile", "note").only(
+        *INBOX_COLUMNS
+    )
+
+
+def with_author_flags(comments: list[Comment], *, creator: User) -> list[Comment]:
+    """Mark each comment's author as my fan, trusted by me, blocked by me (one query per page).
+
+    Asked for the page's authors only: as ``EXISTS`` in the inbox's own statement, PostgreSQL
+    plans them for every row the index could yield and hashes all my fans on each request.
+    """
+    author_ids = {comment.author_id for comment in comments}
+    if not author_ids:
+        return comments
+    flags = {
+        row[0]: row[1:]
+        for row in User.objects.filter(pk__in=author_ids)
         .annotate(
-            author_is_fan=Exists(
-                Follow.objects.filter(follower_id=OuterRef("author_id"), followee_id=creator.pk)
+            is_fan=Exists(
+                Follow.objects.filter(follower_id=OuterRef("pk"), followee_id=creator.pk)
             ),
-            author_is_trusted=Exists(
-                TrustedCommenter.objects.filter(
-                    creator_id=creator.pk, user_id=OuterRef("author_id")
-                )
+            is_trusted=Exists(
+                TrustedCommenter.objects.filter(creator_id=creator.pk, user_id=OuterRef("pk"))
             ),
-            author_blocked=Exists(
-                Block.objects.filter(blocker_id=creator.pk, blocked_id=OuterRef("author_id"))
+            is_blocked=Exists(
+                Block.objects.filter(blocker_id=creator.pk, blocked_id=OuterRef("pk"))
             ),
         )
-    )
+        .values_list("pk", "is_fan", "is_trusted", "is_blocked")
+    }
+    for comment in comments:
+        fan, trusted, blocked = flags.get(comment.author_id, (False, False, False))
+        comment.author_is_fan, comment.author_is_trusted, comment.author_blocked = (
+            fan,
+            trusted,
+            blocked,
+        )
+    return comments
 
 
 def _managed(creator: User) -> QuerySet[Comment]:
@@ -126,19 +148,20 @@ def creator_comment_inbox(*, creator: User, filters: InboxFilters) -> QuerySet[C
         comments = comments.filter(created_at__lt=day_start(filters.date_to + timedelta(days=1)))
     if filters.query:
         comments = comments.filter(body__icontains=filters.query)
-    comments = _with_inbox_fields(comments, creator)
     if filters.fans_only:
-        comments = comments.filter(author_is_fan=True)
-    return comments
+        comments = comments.filter(
+            Exists(Follow.objects.filter(follower_id=OuterRef("author_id"), followee_id=creator.pk))
+        )
+    return _with_inbox_fields(comments)
 
 
 def get_comment_for_creator(*, comment_id: int, creator: User) -> Comment:
     """One comment on the creator's notes (any state, theirs too), as the inbox shows it; 404
     for anything else, whoever wrote it."""
-    comment = _with_inbox_fields(_managed(creator).filter(pk=comment_id), creator).first()
+    comment = _with_inbox_fields(_managed(creator).filter(pk=comment_id)).first()
     if comment is None:
         raise comment_not_found()
-    return comment
+    return with_author_flags([comment], creator=creator)[0]
 
 
 def get_note_for_creator(*, note_id: int, creator: User) -> Note:

@@ -361,3 +361,25 @@ def test_ids_past_the_largest_key_are_not_found(api, method: str, path: str) -> 
     for comment_id in (2**63, 2**70, 0):
         response = getattr(api, method)(f"{INBOX}/{comment_id}{path}", {"body": "嗯"})
         assert response.status_code == 404, response.content
+
+
+def test_a_batch_makes_the_same_queries_for_1_and_100_comments(make_client, count_queries) -> None:
+    def measure(size: int) -> tuple[int, int]:
+        creator = UserFactory()
+        notes = [NoteFactory(author=creator) for _ in range(5)]
+        writers = [UserFactory() for _ in range(3)]
+        tops = [comment(writers[i % 3], notes[i % 5], f"评论{i}") for i in range(size - 1)]
+        reply = comment(writers[0], tops[0].note, "回", reply_to=tops[0])
+        ids = [c.pk for c in tops] + [reply.pk]
+        client = make_client(creator)
+
+        def run(action: str):
+            def request() -> None:
+                response = client.post(f"{INBOX}/batch", {"action": action, "ids": ids})
+                assert response.status_code == 200, response.content
+
+            return request
+
+        return count_queries(run("hide")), count_queries(run("delete"))
+
+    assert measure(2) == measure(100)

@@ -76,6 +76,12 @@ class CreatorCommentInboxApi(ListAPIView):
         )
         return selectors.creator_comment_inbox(creator=self.request.user, filters=filters)
 
+    def paginate_queryset(self, queryset: QuerySet[Comment]) -> list[Comment] | None:
+        page = super().paginate_queryset(queryset)
+        return (
+            None if page is None else selectors.with_author_flags(page, creator=self.request.user)
+        )
+
     @extend_schema(
         operation_id="creator_comments_inbox", tags=TAGS, parameters=[s.InboxQuerySerializer]
     )

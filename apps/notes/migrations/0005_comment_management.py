@@ -12,9 +12,11 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 TRIGRAM_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    # Not partial: the planner reads the statistics of an index expression only from a
+    # non-partial index, and without them it guesses 0.01 % for every keyword, walking 100,000
+    # matches of a common word instead of the inbox index.
     "CREATE INDEX IF NOT EXISTS comment_body_trgm_idx ON notes_comment "
-    "USING gin ((UPPER(body::text)) gin_trgm_ops) "
-    "WHERE status = 'visible' AND moderation = 'visible'",
+    "USING gin ((UPPER(body::text)) gin_trgm_ops)",
 ]
 TRIGRAM_BACKWARD = ["DROP INDEX IF EXISTS comment_body_trgm_idx"]
 
