@@ -235,3 +235,11 @@ def test_admin_screens_list_and_search_filters(client, user) -> None:
         in client.get("/admin/creators/blockedword/").content
     )
     assert client.get("/admin/creators/blockedword/add/").status_code == 403
+
+
+def test_the_note_page_tells_who_may_comment(user, api, make_client) -> None:
+    note = NoteFactory(author=user)
+    reader = make_client(UserFactory())
+    assert reader.get(f"/api/v1/notes/{note.pk}").json()["who_can_comment"] == "everyone"
+    api.put(f"/api/v1/creator/notes/{note.pk}/comment-settings", {"who_can_comment": "fans"})
+    assert reader.get(f"/api/v1/notes/{note.pk}").json()["who_can_comment"] == "fans"

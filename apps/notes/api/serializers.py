@@ -10,6 +10,7 @@ from apps.accounts.models import Category
 from apps.analytics.kinds import EventSource
 from apps.moderation.targets import Visibility as ModerationVisibility
 from apps.notes.models import (
+    CommentPermission,
     MediaKind,
     NoteKind,
     NoteStatus,
@@ -220,6 +221,10 @@ class NoteDetailSerializer(serializers.Serializer):
     collects_count = serializers.IntegerField()
     comments_count = serializers.IntegerField()
     shares_count = serializers.IntegerField()
+    who_can_comment = serializers.ChoiceField(
+        choices=CommentPermission.choices,
+        help_text="Set by the author: everyone, fans (users following the author) or nobody.",
+    )
     liked = serializers.BooleanField(source="viewer_liked")
     collected = serializers.BooleanField(source="viewer_collected")
     published_at = serializers.DateTimeField(allow_null=True)
