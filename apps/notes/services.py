@@ -1077,17 +1077,18 @@ def comments_hide_by_author(*, note_author: User, author_id: int) -> int:
     Returns how many were hidden. Unbounded, unlike ``comments_manage``: every note involved is
     locked first, in pk order, then the comments, as everywhere.
     """
-    shown = {**COUNTED_COMMENT}
     with transaction.atomic():
         ids = list(
-            Comment.objects.filter(note_author_id=note_author.pk, author_id=author_id, **shown)
-            .exclude(author=F("note_author"))  # the inbox index's condition
+            Comment.objects.filter(
+                note_author_id=note_author.pk, author_id=author_id, **COUNTED_COMMENT
+            )
+            .exclude(author=F("note_author"))  # the condition of the inbox's author index
             .values_list("pk", flat=True)
         )
         if not ids:
             return 0
         notes, comments = _lock_comments(ids)
-        changed = [pk for pk in ids if all(getattr(comments[pk], k) == v for k, v in shown.items())]
+        changed = [pk for pk in ids if comments[pk].counts_publicly]  # looked at under the lock
         _change_comments(
             notes=notes,
             comments=comments,
