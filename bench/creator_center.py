@@ -34,6 +34,56 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 FAN_PREFIX = "bench_fan_%"
+# The per-note figures of one day as one would write them by hand: one GROUP BY over the day's
+# events, each event probing the follow graph for the fans / non-fans split. The rollup's own
+# statement must give the same rows (checked below).
+HAND_WRITTEN_GROUP_BY = """
+    SELECT e.note_id, e.author_id,
+        count(*) FILTER (WHERE e.kind = 'impression'),
+        count(*) FILTER (WHERE e.kind = 'view'),
+        count(DISTINCT e.actor_id) FILTER (WHERE e.kind = 'view'),
+        count(*) FILTER (WHERE e.kind = 'like'),
+        count(*) FILTER (WHERE e.kind = 'collect'),
+        count(*) FILTER (WHERE e.kind = 'comment'),
+        count(*) FILTER (WHERE e.kind = 'share'),
+        count(*) FILTER (WHERE e.kind = 'follow'),
+        count(*) FILTER (WHERE e.kind = 'profile_visit'),
+        coalesce(sum(e.dwell_ms) FILTER (WHERE e.kind = 'view'), 0),
+        count(*) FILTER (WHERE e.kind = 'video_watch'),
+        coalesce(sum(e.watch_ms) FILTER (WHERE e.kind = 'video_watch'), 0),
+        coalesce(sum(e.completion) FILTER (WHERE e.kind = 'video_watch'), 0),
+        count(*) FILTER (WHERE e.kind = 'video_watch' AND e.completion >= 0.9),
+        count(*) FILTER (WHERE e.kind = 'impression' AND f.follower_id IS NOT NULL),
+        count(*) FILTER (WHERE e.kind = 'view' AND f.follower_id IS NOT NULL)
+    FROM analytics_event e
+    LEFT JOIN accounts_follow f
+        ON e.kind IN ('impression', 'view')
+        AND f.follower_id = e.actor_id AND f.followee_id = e.author_id
+        AND f.created_at <= e.occurred_at
+    WHERE e.occurred_at >= %(start)s AND e.occurred_at < %(end)s
+        AND e.note_id IS NOT NULL AND e.author_id IS NOT NULL
+    GROUP BY e.note_id, e.author_id
+"""
+NOTE_FIELDS = [
+    "note_id",
+    "author_id",
+    "impressions",
+    "views",
+    "unique_viewers",
+    "likes",
+    "collects",
+    "comments",
+    "shares",
+    "follows",
+    "profile_visits",
+    "dwell_ms_sum",
+    "video_watches",
+    "watch_ms_sum",
+    "completion_sum",
+    "completed_watches",
+    "fan_impressions",
+    "fan_views",
+]
 REPEAT = 3  # runs of each rollup timing; the median is printed
 
 
@@ -178,6 +228,10 @@ def give_fans(creator_id: int, fans: int) -> None:
 # --- rollups --------------------------------------------------------------------------------
 
 
+def _rounded(row: tuple) -> tuple:
+    return tuple(round(value, 6) if isinstance(value, float) else value for value in row)
+
+
 def _median_seconds(action: Any) -> float:
     runs = []
     for _ in range(REPEAT):
@@ -188,20 +242,20 @@ def _median_seconds(action: Any) -> float:
 
 
 def time_rollups(*, backfill_days: int) -> dict[str, float]:
-    from django.db import connection
+    from django.db import connection, transaction
 
     from apps.analytics.days import day_bounds, local_yesterday
-    from apps.analytics.models import Event
-    from apps.analytics.rollups import note_daily_query, rollup_backfill, rollup_run
+    from apps.analytics.models import Event, NoteDaily
+    from apps.analytics.rollups import ROLLUP_TABLES, TABLES, rollup_backfill, rollup_run
 
     yesterday = local_yesterday()
     older = yesterday - timedelta(days=1)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE analytics_event")
-    start, end = day_bounds(yesterday)
+    day_start, day_end = day_bounds(yesterday)
     figures: dict[str, float] = {
         "events_yesterday": Event.objects.filter(
-            occurred_at__gte=start, occurred_at__lt=end
+            occurred_at__gte=day_start, occurred_at__lt=day_end
         ).count()
     }
 
@@ -210,29 +264,52 @@ def time_rollups(*, backfill_days: int) -> dict[str, float]:
 
     steps: dict[str, list[float]] = {}
 
-    def run(day: Any) -> None:
+    def vacuum() -> None:
+        # This server runs with autovacuum off; between two nights autovacuum would have
+        # cleared the previous run's dead rows, so each timed run starts from that state.
+        with connection.cursor() as cursor:
+            for table in ROLLUP_TABLES:
+                cursor.execute(f"VACUUM ANALYZE {TABLES[table]}")
+
+    def run(day: Any) -> float:
+        vacuum()
         timings: dict[str, float] = {}
+        started = time.perf_counter()
         rollup_run(day=day, timings=timings)
+        elapsed = time.perf_counter() - started
         for name, seconds in timings.items():
             steps.setdefault(name, []).append(seconds)
+        return elapsed
 
-    figures["rollup_yesterday"] = _median_seconds(lambda: run(yesterday))
+    figures["rollup_yesterday"] = statistics.median(run(yesterday) for _ in range(REPEAT))
     yesterday_steps = {name: statistics.median(values) for name, values in steps.items()}
     steps.clear()
-    figures["rollup_older_day"] = _median_seconds(lambda: run(older))
+    figures["rollup_older_day"] = statistics.median(run(older) for _ in range(REPEAT))
     older_steps = {name: statistics.median(values) for name, values in steps.items()}
 
-    select, params = note_daily_query(day=yesterday)
+    params = {"start": day_start, "end": day_end}
 
-    def hand_written() -> None:
+    def hand_written() -> list[tuple]:
+        # As typed into psql: the server's own settings (parallel workers, JIT, work_mem).
         with connection.cursor() as cursor:
-            cursor.execute(select, params)
+            cursor.execute(HAND_WRITTEN_GROUP_BY, params)
+            return cursor.fetchall()
+
+    def hand_written_serial() -> None:
+        # The same in one process: PostgreSQL runs INSERT ... SELECT without parallel workers.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cursor.execute(HAND_WRITTEN_GROUP_BY, params)
             cursor.fetchall()
 
     figures["group_by"] = _median_seconds(hand_written)
-    with connection.cursor() as cursor:
-        cursor.execute(select, params)
-        figures["notes_yesterday"] = len(cursor.fetchall())
+    figures["group_by_serial"] = _median_seconds(hand_written_serial)
+    expected = sorted(_rounded(row) for row in hand_written())
+    stored = sorted(
+        _rounded(row) for row in NoteDaily.objects.filter(day=yesterday).values_list(*NOTE_FIELDS)
+    )
+    assert stored == expected, "the rollup and the hand-written GROUP BY disagree"
+    figures["notes_yesterday"] = len(expected)
     figures["note_step"] = yesterday_steps["note_daily"]
 
     _say("")
@@ -243,20 +320,20 @@ def time_rollups(*, backfill_days: int) -> dict[str, float]:
     _say(f"  {'step':<24}{'yesterday':>12}{'older day':>12}")
     for name in yesterday_steps:
         older_value = older_steps.get(name)
-        older_text = f"{older_value * 1000:9.1f} ms" if older_value is not None else ""
+        older_text = f"{older_value * 1000:.1f} ms" if older_value else "-"
         _say(f"  {name:<24}{yesterday_steps[name] * 1000:9.1f} ms{older_text:>12}")
+    whole = (figures["rollup_yesterday"] * 1000, figures["rollup_older_day"] * 1000)
+    _say(f"  {'whole day':<24}{whole[0]:9.1f} ms{whole[1]:9.1f} ms")
     _say(
-        f"  {'whole day':<24}{figures['rollup_yesterday'] * 1000:9.1f} ms"
-        f"{figures['rollup_older_day'] * 1000:9.1f} ms"
-    )
-    _say(
-        f"Hand-written per-note SELECT ... GROUP BY (same figures): "
-        f"{figures['group_by'] * 1000:.1f} ms"
+        f"Hand-written per-note SELECT ... GROUP BY (same figures, same rows): "
+        f"{figures['group_by'] * 1000:.1f} ms with the server's parallel workers, "
+        f"{figures['group_by_serial'] * 1000:.1f} ms in one process"
     )
     figures["note_ratio"] = figures["note_step"] / figures["group_by"]
     _say(
         f"  per-note rollup step (DELETE + INSERT ... SELECT): "
-        f"{figures['note_step'] * 1000:.1f} ms = {figures['note_ratio']:.2f}x the GROUP BY"
+        f"{figures['note_step'] * 1000:.1f} ms = {figures['note_ratio']:.2f}x the parallel "
+        f"GROUP BY, {figures['note_step'] / figures['group_by_serial']:.2f}x the one-process one"
     )
     _say(
         f"  whole day (9 tables): {figures['rollup_older_day'] / figures['group_by']:.2f}x "
@@ -264,6 +341,7 @@ def time_rollups(*, backfill_days: int) -> dict[str, float]:
         "with the fan snapshot)"
     )
 
+    vacuum()
     started = time.perf_counter()
     rollup_backfill(first=yesterday - timedelta(days=backfill_days - 1), last=yesterday)
     figures["backfill"] = time.perf_counter() - started
@@ -377,6 +455,9 @@ def main() -> int:
     parser.add_argument("--history-days", type=int, default=365)
     parser.add_argument("--backfill-days", type=int, default=30)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--no-seed", action="store_true", help="the database is seeded already: skip seed_demo"
+    )
     parser.add_argument("--max-p95-ms", type=float, default=None)
     parser.add_argument("--max-ratio", type=float, default=None)
     args = parser.parse_args()
@@ -387,7 +468,8 @@ def main() -> int:
     if connection.vendor != "postgresql":
         _say("This benchmark needs PostgreSQL: set DATABASE_URL.")
         return 2
-    seed(users=args.users, events=args.events)
+    if not args.no_seed:
+        seed(users=args.users, events=args.events)
     creator_id = busiest_creator()
     give_fans(creator_id, args.fans)
     figures = time_rollups(backfill_days=args.backfill_days)

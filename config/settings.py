@@ -360,3 +360,5 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "WhoCanCommentEnum": "apps.notes.models.CommentPermission",
     }
 )
+# work_mem of the rollup transaction (PostgreSQL): a day's sorts and hashes stay in memory.
+ANALYTICS_ROLLUP_WORK_MEM = env.str("ANALYTICS_ROLLUP_WORK_MEM", default="64MB")

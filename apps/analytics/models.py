@@ -81,7 +81,7 @@ class Event(models.Model):
 # One row per thing per Shanghai day, rebuilt for a day by ``apps.analytics.rollups.rollup_run``
 # (DELETE the day's rows, then INSERT ... SELECT ... GROUP BY). Ids are plain integers, like the
 # events': a deleted note or user keeps its history. Each table has a unique key (which also
-# serves the creator center's reads) and a BRIN index on ``day`` for the day's DELETE.
+# serves the creator center's reads) and an index on ``day`` for the day's DELETE.
 
 
 class AudienceDimension(models.TextChoices):
@@ -91,8 +91,10 @@ class AudienceDimension(models.TextChoices):
     INTEREST = "interest", "Interest"
 
 
-def _day_brin(name: str) -> BrinIndexOnPostgres:
-    return BrinIndexOnPostgres(fields=["day"], name=name, pages_per_range=32)
+def _day_index(name: str) -> models.Index:
+    """For the rollup's ``DELETE ... WHERE day = D``. A btree, not BRIN: a BRIN index only skips
+    ranges once they are summarised, which a busy night's fresh rows are not yet."""
+    return models.Index(fields=["day"], name=name)
 
 
 class RollupRun(models.Model):
@@ -145,14 +147,18 @@ class NoteDaily(models.Model):
     class Meta:
         verbose_name = "note day"
         constraints = [
+            # Day first: a night's rows go into one end of the index (cheap to write), and the
+            # rollup's DELETE of a day uses it.
             models.UniqueConstraint(
-                fields=["note_id", "author_id", "day"], name="note_daily_note_day_unique"
+                fields=["day", "note_id", "author_id"], name="note_daily_day_note_unique"
             ),
         ]
         indexes = [
-            # A creator's notes over a period (notes table, top notes by fans gained).
-            models.Index(fields=["author_id", "day"], name="note_daily_author_day_idx"),
-            _day_brin("note_daily_day_brin"),
+            # A creator's notes over a period (notes table, top notes), and one note's days
+            # (the note id is checked inside the index).
+            models.Index(
+                fields=["author_id", "day", "note_id"], name="note_daily_author_day_note_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,7 +183,7 @@ class NoteSourceDaily(models.Model):
                 name="note_source_daily_unique",
             ),
         ]
-        indexes = [_day_brin("note_source_daily_day_brin")]
+        indexes = [_day_index("note_source_daily_day_idx")]
 
     def __str__(self) -> str:
         return f"note {self.note_id} via {self.source} on {self.day}"
@@ -205,7 +211,7 @@ class NoteAudienceDaily(models.Model):
                 name="note_audience_daily_unique",
             ),
         ]
-        indexes = [_day_brin("note_audience_daily_day_brin")]
+        indexes = [_day_index("note_audience_daily_day_idx")]
 
     def __str__(self) -> str:
         return f"note {self.note_id} {self.dimension}={self.bucket} on {self.day}"
@@ -228,7 +234,7 @@ class NoteRetentionDaily(models.Model):
                 name="note_retention_daily_unique",
             ),
         ]
-        indexes = [_day_brin("note_retention_daily_day_brin")]
+        indexes = [_day_index("note_retention_daily_day_idx")]
 
     def __str__(self) -> str:
         return f"note {self.note_id} decile {self.decile} on {self.day}"
@@ -261,7 +267,7 @@ class CreatorDaily(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["creator_id", "day"], name="creator_daily_unique"),
         ]
-        indexes = [_day_brin("creator_daily_day_brin")]
+        indexes = [_day_index("creator_daily_day_idx")]
 
     def __str__(self) -> str:
         return f"creator {self.creator_id} on {self.day}"
@@ -284,7 +290,7 @@ class FanDemographicDaily(models.Model):
                 name="fan_demographic_daily_unique",
             ),
         ]
-        indexes = [_day_brin("fan_demographic_daily_day_brin")]
+        indexes = [_day_index("fan_demographic_daily_day_idx")]
 
     def __str__(self) -> str:
         return f"creator {self.creator_id} {self.dimension}={self.bucket} on {self.day}"
@@ -311,7 +317,7 @@ class FanSourceDaily(models.Model):
                 name="fan_source_daily_unique",
             ),
         ]
-        indexes = [_day_brin("fan_source_daily_day_brin")]
+        indexes = [_day_index("fan_source_daily_day_idx")]
 
     def __str__(self) -> str:
         return f"creator {self.creator_id} via {self.source}:{self.source_id} on {self.day}"
@@ -336,7 +342,7 @@ class FanActivityHourly(models.Model):
                 fields=["creator_id", "day", "hour"], name="fan_activity_hourly_unique"
             ),
         ]
-        indexes = [_day_brin("fan_activity_hourly_day_brin")]
+        indexes = [_day_index("fan_activity_hourly_day_idx")]
 
     def __str__(self) -> str:
         return f"creator {self.creator_id} {self.day} {self.hour:02d}h"

@@ -15,8 +15,10 @@ What a run reads besides D's events, and so what it assumes:
 * the follow graph as it is when the run happens (who was a fan: see ``fan_impressions``);
 * ``creator_daily`` rows of later days, for ``fans_total`` (see the creator step) -- so a range
   is rebuilt newest day first, which ``rollup_backfill`` does;
-* ``daily_active_user`` rows of the 29 days before D, for active fans over 30 days --
-  ``rollup_backfill`` writes those first.
+* ``daily_active_user`` rows: D's own (the first step writes them; the follow edges of the
+  day's active users are fetched through them, once per user rather than once per event) and
+  those of the 29 days before D, for active fans over 30 days -- ``rollup_backfill`` writes
+  those first.
 
 Fan demographics are a snapshot of the follow graph, which has no history: they are taken only
 when D is yesterday (the nightly run); re-running an older day leaves its snapshot alone. Fan
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -58,6 +61,8 @@ AUDIENCE_MIN_FANS = 50
 ACTIVITY_WINDOW_DAYS = 30
 # A video watch of at least this fraction counts as completed (completion rate).
 COMPLETED_FRACTION = 0.9
+# Memory for the rollup's sorts and hashes (SET LOCAL: this transaction only).
+WORK_MEM = settings.ANALYTICS_ROLLUP_WORK_MEM
 # Key space of the per-day advisory lock ("ROLL").
 _LOCK_NAMESPACE = 0x524F4C4C
 
@@ -77,6 +82,7 @@ TABLES = {
     "fan_demographic": FanDemographicDaily._meta.db_table,
 }
 
+ROLLUP_TABLES = [name for name in TABLES if name not in ("event", "follow", "profile", "interests")]
 DAY = "e.occurred_at >= %(start)s AND e.occurred_at < %(end)s"
 
 
@@ -161,7 +167,6 @@ def _daily_active_users(ctx: _Day) -> int:
     )
 
 
-# The per-note SELECT, shared with the benchmark's hand-written comparison.
 NOTE_DAILY_SELECT = """
     SELECT %(day)s, e.note_id, e.author_id,
         -- impressions: the note's card was shown (feed, search, profile, topic...)
@@ -192,10 +197,16 @@ NOTE_DAILY_SELECT = """
             THEN 1 ELSE 0 END),
         -- fans vs non-fans: the viewer followed the author when the event happened (the edge
         -- exists at rollup time and was made before the event)
-        SUM(CASE WHEN e.kind = 'impression' AND f.id IS NOT NULL THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'view' AND f.id IS NOT NULL THEN 1 ELSE 0 END)
+        SUM(CASE WHEN e.kind = 'impression' AND f.follower_id IS NOT NULL THEN 1 ELSE 0 END),
+        SUM(CASE WHEN e.kind = 'view' AND f.follower_id IS NOT NULL THEN 1 ELSE 0 END)
     FROM {event} e
-    LEFT JOIN {follow} f
+    LEFT JOIN (
+        -- the follow edges of the day's active users, fetched once per user rather than
+        -- probed once per event
+        SELECT f.follower_id, f.followee_id, f.created_at
+        FROM {dau} a JOIN {follow} f ON f.follower_id = a.user_id
+        WHERE a.day = %(day)s
+    ) f
         ON e.kind IN ('impression', 'view')
         AND f.follower_id = e.actor_id AND f.followee_id = e.author_id
         AND f.created_at <= e.occurred_at
@@ -208,12 +219,6 @@ NOTE_DAILY_COLUMNS = (
     "shares, follows, profile_visits, dwell_ms_sum, video_watches, watch_ms_sum, "
     "completion_sum, completed_watches, fan_impressions, fan_views"
 )
-
-
-def note_daily_query(*, day: date, now: datetime | None = None) -> tuple[str, dict[str, Any]]:
-    """The per-note SELECT of one day and its parameters, as the rollup runs it (the benchmark
-    times it alone, as the hand-written GROUP BY the rollup is compared with)."""
-    return _sql(NOTE_DAILY_SELECT), _day_context(day, now or timezone.now()).params
 
 
 def _note_daily(ctx: _Day) -> int:
@@ -465,11 +470,18 @@ def _fan_activity(ctx: _Day) -> int:
                 SELECT DISTINCT e.actor_id, {hour} AS hour
                 FROM {event} e
                 WHERE {day} AND e.actor_id IS NOT NULL
+            ),
+            fan_edges AS (
+                -- the day's active users (written by the first step) and whom they follow
+                SELECT f.follower_id, f.followee_id
+                FROM {dau} u
+                JOIN {follow} f ON f.follower_id = u.user_id AND f.created_at < %(end)s
+                JOIN {profile} c ON c.user_id = f.followee_id AND c.fans_count >= %(min_fans)s
+                WHERE u.day = %(day)s
             )
             SELECT %(day)s, f.followee_id, %(weekday)s, a.hour, COUNT(*)
             FROM active a
-            JOIN {follow} f ON f.follower_id = a.actor_id AND f.created_at < %(end)s
-            JOIN {profile} c ON c.user_id = f.followee_id AND c.fans_count >= %(min_fans)s
+            JOIN fan_edges f ON f.follower_id = a.actor_id
             GROUP BY f.followee_id, a.hour
             """,
             hour=hour,
@@ -574,6 +586,13 @@ def rollup_run(
     rows: dict[str, int] = {}
     with transaction.atomic():
         _lock_day(day)
+        if connection.vendor == "postgresql":
+            # Sorts and hashes of a day's events stay in memory (one batch connection), and
+            # statements of a fraction of a second are not worth compiling.
+            _execute(
+                "SELECT set_config('work_mem', %(work_mem)s, true), set_config('jit', 'off', true)",
+                {"work_mem": WORK_MEM},
+            )
         ctx = _day_context(day, now)
         for name, step in STEPS:
             step_started = time.perf_counter()
@@ -643,4 +662,14 @@ def rollup_backfill(
             bar.update()
     finally:
         bar.close()
+    _analyze()
     return runs
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after writing many days (a night's run leaves it to autovacuum)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in ROLLUP_TABLES:
+            cursor.execute(f"ANALYZE {TABLES[table]}")

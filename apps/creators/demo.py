@@ -1,13 +1,13 @@
 """Creator-center demo data for ``manage.py seed_demo``: the demo user's fans, then rollups.
 
-The ``demo`` account gets ``DEMO_FANS`` fans among the seeded users, followed over the last 90
-days through its notes, its profile, search, live rooms and promotions, each with the follow
-event the platform would have recorded. Then the nightly rollups run over the last
-``--rollup-days`` days (default 90) of seeded events, so every creator-center screen has
-figures in embedded mode. Skipped when no events are seeded (``--events 0``).
+The ``demo`` account gets ``DEMO_FANS`` fans among the seeded users (follow edges through its
+notes, its profile, search, live rooms and promotions), enough for its fan demographics, active
+fans and active hours to show. Then the nightly rollups run over the last ``--rollup-days`` days
+(default 90) of seeded events, so every creator-center screen has figures in embedded mode.
+Skipped when no events are seeded (``--events 0``).
 
-Idempotent: fans are found by id, their events carry ``demo-fan-<id>`` client ids (stored once
-per actor), and a rollup of a day gives the same rows every time.
+Idempotent: fans are found by id (``ignore_conflicts``), and a rollup of a day gives the same
+rows every time.
 """
 
 import random
@@ -20,9 +20,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Block, Follow, FollowSource, Profile
 from apps.analytics.days import local_yesterday
-from apps.analytics.models import Event
 from apps.analytics.rollups import rollup_backfill
-from apps.analytics.selectors import actor_snapshot
 from apps.core.seeding import DemoContext
 from apps.notes.models import Note
 
@@ -67,7 +65,8 @@ def seed(ctx: DemoContext) -> None:
 
 @transaction.atomic
 def _demo_fans(ctx: DemoContext) -> int:
-    """Seeded users follow the demo account, each with the follow event it would have made."""
+    """Seeded users follow the demo account (edges only: the event stream is the analytics
+    seed's, written in time order, and its follow events replay edges that existed before)."""
     rng = random.Random(f"creators-demo-{ctx.options.get('seed', 0)}")
     demo = ctx.demo_user_id
     blocked = set(Block.objects.filter(blocker_id=demo).values_list("blocked_id", flat=True)) | set(
@@ -89,7 +88,7 @@ def _demo_fans(ctx: DemoContext) -> int:
             source = FollowSource.PROFILE
         elif source in (FollowSource.LIVE, FollowSource.PROMOTION):
             source_id = rng.randint(1, 40)
-        made = now - timedelta(seconds=rng.randint(3600, 90 * 86400))
+        made = now - timedelta(seconds=rng.randint(3600, 400 * 86400))
         edges.append(
             Follow(
                 follower_id=follower,
@@ -100,35 +99,6 @@ def _demo_fans(ctx: DemoContext) -> int:
             )
         )
     Follow.objects.bulk_create(edges, ignore_conflicts=True)
-    existing = {
-        edge.follower_id: edge
-        for edge in Follow.objects.filter(followee_id=demo, follower_id__in=chosen)
-    }
-    events = []
-    for follower in chosen:
-        edge = existing.get(follower)
-        if edge is None:
-            continue
-        snapshot = actor_snapshot(actor_id=follower, at=edge.created_at)
-        events.append(
-            Event(
-                occurred_at=edge.created_at,
-                received_at=edge.created_at,
-                actor_id=follower,
-                note_id=edge.source_id if edge.source == FollowSource.NOTE else None,
-                author_id=demo,
-                target_user_id=demo,
-                source_id=edge.source_id,
-                kind="follow",
-                source=edge.source,
-                client_event_id=f"demo-fan-{follower}",
-                gender=snapshot.gender,
-                age_band=snapshot.age_band,
-                region=snapshot.region,
-                interests=list(snapshot.interests),
-            )
-        )
-    Event.objects.bulk_create(events, ignore_conflicts=True)
     fans = Follow.objects.filter(followee_id=demo).count()
     Profile.objects.filter(user_id=demo).update(fans_count=fans)
     return fans

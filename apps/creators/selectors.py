@@ -548,7 +548,11 @@ def get_note_for_creator(*, creator_id: int, note_id: int) -> Note:
     """The creator's own note, or 404 (another creator's note is not found, not forbidden)."""
     note = None
     if 0 < note_id <= MAX_ID:
-        note = Note.objects.filter(pk=note_id, author_id=creator_id).first()
+        note = (
+            Note.objects.filter(pk=note_id, author_id=creator_id)
+            .only("pk", "author_id", "title", "kind", "status", "published_at")
+            .first()
+        )
     if note is None:
         raise NotFound("No such note among yours.", code="note.not_found")
     return note
