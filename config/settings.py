@@ -350,6 +350,8 @@ CELERY_BEAT_SCHEDULE["analytics-rollup-nightly"] = {
 }
 # How long the creator center's "today so far" figures are cached (seconds).
 CREATOR_CENTER_TODAY_CACHE_SECONDS = env.int("CREATOR_CENTER_TODAY_CACHE_SECONDS", default=60)
+# work_mem of the rollup transaction (PostgreSQL): a day's sorts and hashes stay in memory.
+ANALYTICS_ROLLUP_WORK_MEM = env.str("ANALYTICS_ROLLUP_WORK_MEM", default="64MB")
 
 # --- comment management ---
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
@@ -360,5 +362,3 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "WhoCanCommentEnum": "apps.notes.models.CommentPermission",
     }
 )
-# work_mem of the rollup transaction (PostgreSQL): a day's sorts and hashes stay in memory.
-ANALYTICS_ROLLUP_WORK_MEM = env.str("ANALYTICS_ROLLUP_WORK_MEM", default="64MB")
