@@ -16,6 +16,8 @@ from datetime import timedelta
 
 from django.core.management.base import CommandParser
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import Block, Follow, FollowSource, Profile
@@ -99,6 +101,17 @@ def _demo_fans(ctx: DemoContext) -> int:
             )
         )
     Follow.objects.bulk_create(edges, ignore_conflicts=True)
+    # Counters from the edges, as the accounts seed keeps them (one UPDATE each).
+    following = (
+        Follow.objects.filter(follower_id=OuterRef("user_id"))
+        .order_by()
+        .values("follower_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    Profile.objects.filter(user_id__in=chosen).update(
+        following_count=Coalesce(Subquery(following), Value(0))
+    )
     fans = Follow.objects.filter(followee_id=demo).count()
     Profile.objects.filter(user_id=demo).update(fans_count=fans)
     return fans
