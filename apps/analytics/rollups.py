@@ -8,7 +8,8 @@ serialises writers anyway). For each table it deletes D's rows and inserts them 
 BRIN index on ``occurred_at``; the column is never wrapped in a function in a WHERE clause). No
 statement reads the rows it writes (only rows of other days, or of tables written before it), so
 a second run over the same events and follow graph deletes exactly what the first wrote and
-inserts the same rows (new surrogate ids, the same content). Readers see the old day or the new one, never half of each, never double counts.
+inserts the same rows (new surrogate ids, the same content). Readers see the old day or the new
+one, never half of each, never double counts.
 
 What a run reads besides D's events, and so what it assumes:
 
