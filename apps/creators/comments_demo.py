@@ -1,11 +1,12 @@
 """Comment-management demo data for ``manage.py seed_demo``: the ``demo`` creator's filters and
 comments in every state, so each creator-center comment screen has something to show.
 
-Call ``seed_comments(ctx)`` after the notes are seeded. The demo user gets three blocked words
-(hide, hold, block), two trusted commenters, comments held and hidden by those words (written
-through ``comment_create``, so counters stay exact), a pinned comment and one fans-only note.
-Idempotent: words, trusted users and comments are looked up before they are added, and a pin
-or a setting already in place is left alone.
+``seed_demo`` calls ``seed_comments(ctx)`` from the creators demo, after the notes are seeded.
+The demo user gets three blocked words (hide, hold, block), two trusted commenters, comments
+held and hidden by those words (written through ``comment_create``, so counters stay exact), a
+pinned comment and one fans-only note. Idempotent: words, trusted users (when the creator has
+none) and comments are looked up before they are added, and a pin or a setting already in place
+is left alone.
 """
 
 import random
@@ -56,8 +57,9 @@ def seed_comments(ctx: DemoContext) -> None:
         BlockedWord.objects.get_or_create(
             creator=demo, normalized=normalize(word), defaults={"word": word, "action": action}
         )
-    for user_id in sorted(rng.sample(writers, 2)):
-        TrustedCommenter.objects.get_or_create(creator=demo, user_id=user_id)
+    if not TrustedCommenter.objects.filter(creator=demo).exists():
+        for user_id in sorted(rng.sample(writers, 2)):
+            TrustedCommenter.objects.get_or_create(creator=demo, user_id=user_id)
     trusted = set(TrustedCommenter.objects.filter(creator=demo).values_list("user_id", flat=True))
     untrusted = [pk for pk in writers if pk not in trusted]
 

@@ -1,4 +1,7 @@
-"""Creator-center demo data for ``manage.py seed_demo``: the demo user's fans, then rollups.
+"""Creator-center demo data for ``manage.py seed_demo``: comment filters, fans, then rollups.
+
+The demo user's comment filters and comments in every state come first (``comments_demo``;
+they need only the seeded notes).
 
 The ``demo`` account gets ``DEMO_FANS`` fans among the seeded users (follow edges through its
 notes, its profile, search, live rooms and promotions), enough for its fan demographics, active
@@ -24,6 +27,7 @@ from apps.accounts.models import Block, Follow, FollowSource, Profile
 from apps.analytics.days import local_yesterday
 from apps.analytics.rollups import rollup_backfill
 from apps.core.seeding import DemoContext
+from apps.creators.comments_demo import seed_comments
 from apps.notes.models import Note
 
 DEFAULT_ROLLUP_DAYS = 90
@@ -48,6 +52,7 @@ def add_arguments(parser: CommandParser) -> None:
 
 
 def seed(ctx: DemoContext) -> None:
+    seed_comments(ctx)
     if not ctx.options.get("events"):
         return
     started = time.monotonic()

@@ -32,6 +32,7 @@ def _context() -> DemoContext:
 
 
 def test_seed_comments_gives_the_demo_creator_every_state_once() -> None:
+    # seed_demo runs seed_comments itself; running it again here must change nothing.
     call_command("seed_demo", users=40, notes=40, events=0, quiet=True)
     ctx = _context()
     seed_comments(ctx)
