@@ -16,10 +16,8 @@ What a run reads besides D's events, and so what it assumes:
 * the follow graph as it is when the run happens (who was a fan: see ``fan_impressions``);
 * ``creator_daily`` rows of later days, for ``fans_total`` (see the creator step) -- so a range
   is rebuilt newest day first, which ``rollup_backfill`` does;
-* ``daily_active_user`` rows: D's own (the first step writes them; the follow edges of the
-  day's active users are fetched through them, once per user rather than once per event) and
-  those of the 29 days before D, for active fans over 30 days -- ``rollup_backfill`` writes
-  those first.
+* ``daily_active_user`` rows: D's own (the first step writes them) and those of the 29 days
+  before D, for active fans over 30 days -- ``rollup_backfill`` writes those first.
 
 Fan demographics are a snapshot of the follow graph, which has no history: they are taken only
 when D is yesterday (the nightly run); re-running an older day leaves its snapshot alone. Fan
@@ -201,13 +199,9 @@ NOTE_DAILY_SELECT = """
         SUM(CASE WHEN e.kind = 'impression' AND f.follower_id IS NOT NULL THEN 1 ELSE 0 END),
         SUM(CASE WHEN e.kind = 'view' AND f.follower_id IS NOT NULL THEN 1 ELSE 0 END)
     FROM {event} e
-    LEFT JOIN (
-        -- the follow edges of the day's active users, fetched once per user rather than
-        -- probed once per event
-        SELECT f.follower_id, f.followee_id, f.created_at
-        FROM {dau} a JOIN {follow} f ON f.follower_id = a.user_id
-        WHERE a.day = %(day)s
-    ) f
+    -- one probe per event; on PostgreSQL the covering index follow_fan_probe_idx answers it
+    -- without visiting the table
+    LEFT JOIN {follow} f
         ON e.kind IN ('impression', 'view')
         AND f.follower_id = e.actor_id AND f.followee_id = e.author_id
         AND f.created_at <= e.occurred_at
@@ -222,12 +216,37 @@ NOTE_DAILY_COLUMNS = (
 )
 
 
+_NOTE_DAILY_STAGE = "rollup_note_daily_stage"
+
+
 def _note_daily(ctx: _Day) -> int:
-    return _replace(
+    if not ctx.postgres:
+        return _replace(
+            ctx,
+            "note_daily",
+            _sql("INSERT INTO {note_daily} (" + NOTE_DAILY_COLUMNS + ")" + NOTE_DAILY_SELECT),
+        )
+    # PostgreSQL never runs INSERT ... SELECT with parallel workers, but it does run
+    # CREATE TABLE ... AS in parallel: the GROUP BY (the expensive part) goes into a temporary
+    # table with the server's workers, then a plain copy writes the day's rows.
+    _execute(f"DROP TABLE IF EXISTS {_NOTE_DAILY_STAGE}", {})
+    _execute(
+        _sql(
+            f"CREATE TEMPORARY TABLE {_NOTE_DAILY_STAGE} ({NOTE_DAILY_COLUMNS}) ON COMMIT DROP AS"
+            + NOTE_DAILY_SELECT
+        ),
+        ctx.params,
+    )
+    written = _replace(
         ctx,
         "note_daily",
-        _sql("INSERT INTO {note_daily} (" + NOTE_DAILY_COLUMNS + ")" + NOTE_DAILY_SELECT),
+        _sql(
+            f"INSERT INTO {{note_daily}} ({NOTE_DAILY_COLUMNS}) "
+            f"SELECT {NOTE_DAILY_COLUMNS} FROM {_NOTE_DAILY_STAGE}"
+        ),
     )
+    _execute(f"DROP TABLE {_NOTE_DAILY_STAGE}", {})
+    return written
 
 
 def _note_sources(ctx: _Day) -> int:

@@ -76,15 +76,20 @@ def seed_comments(ctx: DemoContext) -> None:
             except DomainError:  # a restricted seeded account, or a moderation rule: skip it
                 continue
 
-    first = notes[0]
-    if not Comment.objects.filter(note=first, pinned_at__isnull=False).exists():
+    # One pinned comment: the first top-level comment on the demo user's earliest commented note.
+    if not Comment.objects.filter(note__in=notes, pinned_at__isnull=False).exists():
         candidate = (
-            Comment.objects.filter(note=first, parent__isnull=True, **COUNTED_COMMENT)
-            .order_by("pk")
+            Comment.objects.filter(note__in=notes, parent__isnull=True, **COUNTED_COMMENT)
+            .order_by("note_id", "pk")
             .first()
         )
-        if candidate is not None:
+        try:
+            if candidate is None:  # no reader has commented yet: a trusted commenter does
+                fan = User.objects.get(pk=min(trusted))
+                candidate = comment_create(author=fan, note_id=notes[0].pk, body="收藏了，求更新！")
             comment_pin(note_author=demo, comment_id=candidate.pk)
+        except DomainError:  # a restricted seeded account: no pin this time
+            pass
     if len(notes) > 1:
         Note.objects.filter(pk=notes[-1].pk).update(who_can_comment=CommentPermission.FANS)
     ctx.stdout.write(f"comments: {added} filtered comments for the demo creator", ending="\n")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -597,22 +597,36 @@ def note_like(*, user: User, note_id: int, source: str = "") -> tuple[Note, bool
     return note, True
 
 
-def note_unlike(*, user: User, note_id: int, source: str = "") -> tuple[Note, bool]:
-    """Remove a like; repeating it changes nothing. Returns the note and whether one was removed."""
+def _engagement_remove(
+    *, user: User, note_id: int, model: type[models.Model], counter: str, kind: str, source: str
+) -> tuple[Note, bool]:
+    """Delete the user's like or collect of a note, with its counter and event, or nothing."""
     with transaction.atomic():
         note = _lock_note_for_engagement(note_id=note_id, user=user)
-        deleted, _ = NoteLike.objects.filter(note=note, user=user).delete()
+        deleted, _ = model.objects.filter(note=note, user=user).delete()
         if not deleted:
             return note, False
-        _change_engagement(note, likes=-1)
+        _change_engagement(note, **{counter: -1})
         record_server_event(
-            kind=EventKind.UNLIKE,
+            kind=kind,
             actor_id=user.pk,
             note_id=note.pk,
             target_user_id=note.author_id,
             source=source,
         )
     return note, True
+
+
+def note_unlike(*, user: User, note_id: int, source: str = "") -> tuple[Note, bool]:
+    """Remove a like; repeating it changes nothing. Returns the note and whether one was removed."""
+    return _engagement_remove(
+        user=user,
+        note_id=note_id,
+        model=NoteLike,
+        counter="likes",
+        kind=EventKind.UNLIKE,
+        source=source,
+    )
 
 
 def _own_board(*, owner: User, board_id: int) -> Board:
@@ -651,20 +665,14 @@ def note_collect(
 
 def note_uncollect(*, user: User, note_id: int, source: str = "") -> tuple[Note, bool]:
     """Remove a collect (from whichever board holds it); repeating it changes nothing."""
-    with transaction.atomic():
-        note = _lock_note_for_engagement(note_id=note_id, user=user)
-        deleted, _ = Collect.objects.filter(note=note, user=user).delete()
-        if not deleted:
-            return note, False
-        _change_engagement(note, collects=-1)
-        record_server_event(
-            kind=EventKind.UNCOLLECT,
-            actor_id=user.pk,
-            note_id=note.pk,
-            target_user_id=note.author_id,
-            source=source,
-        )
-    return note, True
+    return _engagement_remove(
+        user=user,
+        note_id=note_id,
+        model=Collect,
+        counter="collects",
+        kind=EventKind.UNCOLLECT,
+        source=source,
+    )
 
 
 def note_share(*, user: User, note_id: int, channel: str) -> tuple[Note, bool]:
