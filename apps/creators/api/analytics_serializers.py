@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from apps.analytics.days import local_yesterday
 from apps.analytics.kinds import EventSource
+from apps.core.serializers import FlatSerializer
 from apps.creators.periods import (
     DEFAULT_PERIOD,
     EARLIEST_DAY,
@@ -137,13 +138,13 @@ class AnalyticsNoteExportQuerySerializer(AnalyticsPeriodQuerySerializer):
 RATE_HELP = "Null when the denominator is 0."
 
 
-class AnalyticsPeriodSerializer(serializers.Serializer):
+class AnalyticsPeriodSerializer(FlatSerializer):
     start = serializers.DateField()
     end = serializers.DateField()
     days = serializers.IntegerField()
 
 
-class AnalyticsCountMetricSerializer(serializers.Serializer):
+class AnalyticsCountMetricSerializer(FlatSerializer):
     value = serializers.IntegerField()
     previous = serializers.IntegerField(help_text="The same figure over the previous period.")
     change = serializers.FloatField(
@@ -151,7 +152,7 @@ class AnalyticsCountMetricSerializer(serializers.Serializer):
     )
 
 
-class AnalyticsRateMetricSerializer(serializers.Serializer):
+class AnalyticsRateMetricSerializer(FlatSerializer):
     value = serializers.FloatField(allow_null=True, help_text=RATE_HELP)
     previous = serializers.FloatField(allow_null=True, help_text=RATE_HELP)
     change = serializers.FloatField(allow_null=True)
@@ -173,7 +174,7 @@ class AnalyticsOverviewMetricsSerializer(serializers.Serializer):
     engagement_rate = AnalyticsRateMetricSerializer(help_text="Engagements / reads.")
 
 
-class AnalyticsCreatorCountsSerializer(serializers.Serializer):
+class AnalyticsCreatorCountsSerializer(FlatSerializer):
     impressions = serializers.IntegerField()
     reads = serializers.IntegerField()
     likes = serializers.IntegerField()
@@ -208,7 +209,7 @@ class AnalyticsOverviewSerializer(serializers.Serializer):
     today = AnalyticsTodaySerializer(help_text="Today so far (Asia/Shanghai), live.")
 
 
-class AnalyticsBucketSerializer(serializers.Serializer):
+class AnalyticsBucketSerializer(FlatSerializer):
     bucket = serializers.CharField(allow_blank=True, help_text="'' is unknown.")
     label = serializers.CharField()
     withheld = serializers.BooleanField(
@@ -231,7 +232,7 @@ class AnalyticsDemographicsSerializer(AnalyticsAudienceSerializer):
     as_of = serializers.DateField(allow_null=True, help_text="Day of the fan snapshot.")
 
 
-class AnalyticsFanDaySerializer(serializers.Serializer):
+class AnalyticsFanDaySerializer(FlatSerializer):
     day = serializers.DateField()
     fans_total = serializers.IntegerField()
     new_fans = serializers.IntegerField()
@@ -239,13 +240,13 @@ class AnalyticsFanDaySerializer(serializers.Serializer):
     net_fans = serializers.IntegerField()
 
 
-class AnalyticsActiveFansSerializer(serializers.Serializer):
+class AnalyticsActiveFansSerializer(FlatSerializer):
     as_of = serializers.DateField(allow_null=True)
     last_7_days = serializers.IntegerField()
     last_30_days = serializers.IntegerField()
 
 
-class AnalyticsFanSourceSerializer(serializers.Serializer):
+class AnalyticsFanSourceSerializer(FlatSerializer):
     source = serializers.CharField(allow_blank=True)
     new_fans = serializers.IntegerField()
     lost_fans = serializers.IntegerField()
@@ -257,13 +258,13 @@ class AnalyticsFanSourceObjectSerializer(AnalyticsFanSourceSerializer):
     title = serializers.CharField(allow_null=True, help_text="Your note's title, else null.")
 
 
-class AnalyticsTopNoteSerializer(serializers.Serializer):
+class AnalyticsTopNoteSerializer(FlatSerializer):
     note_id = serializers.IntegerField()
     title = serializers.CharField(allow_null=True, allow_blank=True)
     fans_gained = serializers.IntegerField()
 
 
-class AnalyticsHourSerializer(serializers.Serializer):
+class AnalyticsHourSerializer(FlatSerializer):
     weekday = serializers.IntegerField(help_text="0 = Monday.")
     hour = serializers.IntegerField(help_text="0-23, Asia/Shanghai.")
     active_fans = serializers.IntegerField(help_text="Fans active in that hour, summed over days.")
@@ -297,7 +298,7 @@ class AnalyticsFansSerializer(serializers.Serializer):
     active_hours = AnalyticsActiveHoursSerializer()
 
 
-class AnalyticsNoteFiguresSerializer(serializers.Serializer):
+class AnalyticsNoteFiguresSerializer(FlatSerializer):
     impressions = serializers.IntegerField()
     reads = serializers.IntegerField()
     ctr = serializers.FloatField(allow_null=True, help_text="Reads / impressions.")
@@ -347,7 +348,7 @@ class AnalyticsNoteDaySerializer(AnalyticsNoteVideoFiguresSerializer):
     day = serializers.DateField()
 
 
-class AnalyticsNoteInfoSerializer(serializers.Serializer):
+class AnalyticsNoteInfoSerializer(FlatSerializer):
     note_id = serializers.IntegerField()
     title = serializers.CharField(allow_blank=True)
     kind = serializers.ChoiceField(choices=NoteKind.choices)
@@ -355,7 +356,7 @@ class AnalyticsNoteInfoSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
 
 
-class AnalyticsNoteSourceSerializer(serializers.Serializer):
+class AnalyticsNoteSourceSerializer(FlatSerializer):
     source = serializers.ChoiceField(choices=[("", "None"), *EventSource.choices])
     label = serializers.CharField()
     impressions = serializers.IntegerField()
@@ -363,7 +364,7 @@ class AnalyticsNoteSourceSerializer(serializers.Serializer):
     share_of_reads = serializers.FloatField(allow_null=True)
 
 
-class AnalyticsRetentionPointSerializer(serializers.Serializer):
+class AnalyticsRetentionPointSerializer(FlatSerializer):
     reached = serializers.FloatField(help_text="Fraction of the video: 0.0, 0.1 ... 1.0.")
     watches = serializers.IntegerField()
     share = serializers.FloatField(allow_null=True, help_text="Share of watches that got there.")
