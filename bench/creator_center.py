@@ -331,7 +331,7 @@ def time_rollups(*, backfill_days: int) -> dict[str, float]:
     )
     figures["note_ratio"] = figures["note_step"] / figures["group_by"]
     _say(
-        f"  per-note rollup step (DELETE + INSERT ... SELECT): "
+        f"  per-note rollup step (GROUP BY into a temporary table, DELETE, INSERT): "
         f"{figures['note_step'] * 1000:.1f} ms = {figures['note_ratio']:.2f}x the parallel "
         f"GROUP BY, {figures['note_step'] / figures['group_by_serial']:.2f}x the one-process one"
     )

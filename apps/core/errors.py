@@ -65,6 +65,13 @@ class Unprocessable(DomainError):
     code = "unprocessable"
 
 
+class ServiceUnavailable(DomainError):
+    """A dependency of this request is missing or down; retrying later may succeed."""
+
+    status = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "service_unavailable"
+
+
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 

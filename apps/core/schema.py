@@ -29,6 +29,7 @@ ERROR_STATUSES = {
     "415": "Unsupported media type",
     "422": "Unprocessable",
     "429": "Throttled",
+    "503": "A service this request needs is unavailable; retry later",
 }
 
 

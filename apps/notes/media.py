@@ -7,6 +7,7 @@ write that follows fails. So a rejected note never leaves a file behind.
 """
 
 import json
+import logging
 import subprocess
 import tempfile
 import uuid
@@ -22,7 +23,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from apps.core.errors import InvalidInput
+from apps.core.errors import InvalidInput, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 THUMBNAIL_BOX = (540, 1080)  # card width on a phone at 2x; tall images keep their shape
@@ -168,6 +171,12 @@ def _ffprobe(path: str) -> dict:
         )
     except subprocess.TimeoutExpired:
         return {}
+    except OSError:  # no ffprobe on this server: say so instead of calling the file invalid
+        logger.error("ffprobe not runnable: %s", settings.NOTES_FFPROBE_BINARY)
+        raise ServiceUnavailable(
+            "Video uploads are unavailable right now; try again later or post images.",
+            code="note.video_unavailable",
+        ) from None
     if completed.returncode != 0:
         return {}
     try:
@@ -210,7 +219,7 @@ def _extract_cover(path: str, *, at_seconds: float) -> bytes:
         completed = subprocess.run(
             command, capture_output=True, timeout=PROBE_TIMEOUT_SECONDS, check=False
         )
-    except subprocess.TimeoutExpired:
+    except (subprocess.TimeoutExpired, OSError):
         return b""
     return completed.stdout if completed.returncode == 0 else b""
 

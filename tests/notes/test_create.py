@@ -140,6 +140,18 @@ def test_image_renamed_mp4_is_refused_as_video(api, stored_files) -> None:
     )
 
 
+def test_a_server_without_ffprobe_answers_503_not_500(api, stored_files, settings) -> None:
+    settings.NOTES_FFPROBE_BINARY = "/nonexistent/ffprobe"
+    fake = SimpleUploadedFile("clip.mp4", image_bytes(), "video/mp4")
+    response = _post(api, video=fake)
+    assert response.status_code == 503, response.content
+    error = response.json()["error"]
+    assert error["code"] == "note.video_unavailable" and error["message"]
+    assert Note.objects.count() == 0
+    assert NoteMedia.objects.count() == 0
+    assert stored_files() == []
+
+
 def test_cover_without_video_is_refused(api, stored_files) -> None:
     response = _post(api, images=[image_upload()], cover=image_upload("c.jpg"))
     _assert_refused(
