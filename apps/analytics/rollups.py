@@ -228,11 +228,11 @@ def _note_daily(ctx: _Day) -> int:
         )
     # PostgreSQL never runs INSERT ... SELECT with parallel workers, but it does run
     # CREATE TABLE ... AS in parallel: the GROUP BY (the expensive part) goes into a temporary
-    # table with the server's workers, then a plain copy writes the day's rows.
-    _execute(f"DROP TABLE IF EXISTS {_NOTE_DAILY_STAGE}", {})
+    # table with the server's workers, then a plain copy writes the day's rows. The table is
+    # dropped at the end; a failure rolls its creation back with the rest of the day.
     _execute(
         _sql(
-            f"CREATE TEMPORARY TABLE {_NOTE_DAILY_STAGE} ({NOTE_DAILY_COLUMNS}) ON COMMIT DROP AS"
+            f"CREATE TEMPORARY TABLE {_NOTE_DAILY_STAGE} ({NOTE_DAILY_COLUMNS}) AS"
             + NOTE_DAILY_SELECT
         ),
         ctx.params,
