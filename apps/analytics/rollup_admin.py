@@ -1,7 +1,8 @@
 """Admin for the rollup tables, read-only, and for re-running a day.
 
 Rows are written by the rollup only. Filters are the tables' leading index columns typed into
-the URL (``?day=``, ``?creator_id=``, ``?note_id=``, ``?author_id=``); changelists page by id and
+the URL (``?day=``, ``?creator_id=``, ``?note_id=``, ``?author_id=``; note days by note or
+author within one day, as their index is led by the day); changelists page by id and
 cap their counts like the event changelist. An operator re-runs a day from "Rollup runs": an
 action on the selected days, or a form for any day that is over; either queues the task.
 """
@@ -41,8 +42,29 @@ class ReadOnlyRollupAdmin(admin.ModelAdmin):
     list_per_page = 50
     id_filters: tuple[str, ...] = ("day",)
 
+    # Filters the table's index serves only within one day (it is led by the day).
+    day_scoped_filters: tuple[str, ...] = ()
+
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         return lookup in self.id_filters or super().lookup_allowed(lookup, value, request)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        scoped = [name for name in self.day_scoped_filters if name in request.GET]
+        if scoped and "day" not in request.GET:
+            # Without a day the filter would scan the whole table: show yesterday instead, and
+            # say so.
+            query = request.GET.copy()
+            query["day"] = local_yesterday().isoformat()
+            self.message_user(
+                request,
+                f"Rows by {' and '.join(scoped)} are listed one day at a time: showing "
+                f"{query['day']}; change ?day= for another.",
+                messages.INFO,
+            )
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -74,6 +96,7 @@ class NoteDailyAdmin(ReadOnlyRollupAdmin):
         "fan_views",
     )
     id_filters = ("day", "note_id", "author_id")
+    day_scoped_filters = ("note_id", "author_id")
 
 
 @admin.register(NoteSourceDaily)

@@ -228,8 +228,9 @@ def _note_daily(ctx: _Day) -> int:
         )
     # PostgreSQL never runs INSERT ... SELECT with parallel workers, but it does run
     # CREATE TABLE ... AS in parallel: the GROUP BY (the expensive part) goes into a temporary
-    # table with the server's workers, then a plain copy writes the day's rows. The table is
-    # dropped at the end; a failure rolls its creation back with the rest of the day.
+    # table with the server's workers, then a plain copy writes the day's rows in the order of
+    # note_daily's index (day, author, note), each one appended at its right-hand end. The table
+    # is dropped at the end; a failure rolls its creation back with the rest of the day.
     _execute(
         _sql(
             f"CREATE TEMPORARY TABLE {_NOTE_DAILY_STAGE} ({NOTE_DAILY_COLUMNS}) AS"
@@ -242,7 +243,7 @@ def _note_daily(ctx: _Day) -> int:
         "note_daily",
         _sql(
             f"INSERT INTO {{note_daily}} ({NOTE_DAILY_COLUMNS}) "
-            f"SELECT {NOTE_DAILY_COLUMNS} FROM {_NOTE_DAILY_STAGE}"
+            f"SELECT {NOTE_DAILY_COLUMNS} FROM {_NOTE_DAILY_STAGE} ORDER BY author_id, note_id"
         ),
     )
     _execute(f"DROP TABLE {_NOTE_DAILY_STAGE}", {})

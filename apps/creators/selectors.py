@@ -2,8 +2,9 @@
 
 Each function makes a fixed number of queries whatever the period, the number of notes or the
 page size, and touches only small tables through their leading index columns: one creator's
-rows of ``creator_daily`` (``creator_id, day``), ``note_daily`` (``author_id, day``) and the
-per-note tables (``note_id, author_id, day``). The follow graph and the event table are never
+rows of ``creator_daily`` (``creator_id, day``), ``note_daily`` (``day, author_id``: the
+period's days are listed, one index descent each) and the per-note tables
+(``note_id, author_id, day``). The follow graph and the event table are never
 scanned at request time; the only event read is "today so far", an index range on the
 creator's own events since Shanghai midnight, cached briefly.
 
@@ -277,7 +278,7 @@ def fan_sources(*, creator_id: int, period: Period) -> dict[str, Any]:
         .order_by("-new_fans", "source", "source_id")[:TOP_LIMIT]
     )
     top_notes = list(
-        NoteDaily.objects.filter(author_id=creator_id, day__gte=period.start, day__lte=period.end)
+        NoteDaily.objects.filter(author_id=creator_id, day__in=period.dates())
         .values("note_id")
         .annotate(fans_gained=Sum("follows"))
         .filter(fans_gained__gt=0)
@@ -388,8 +389,9 @@ NOTE_SUMS = {
     "fan_reads": "fan_views",
 }
 # One creator's published notes joined to their summed daily rows: the author's notes come from
-# note_owner_idx (author, status, ...), their rows from note_daily_author_day_idx; sorting and
-# paging happen on that one creator's set.
+# note_owner_idx (author, status, ...), their rows from note_daily_day_author_note_unique, one
+# descent per day of the period (the days are named: {days} is a list of placeholders); sorting
+# and paging happen on that one creator's set.
 NOTES_SQL = """
     SELECT n.id, n.title, n.kind, n.published_at, {columns},
         CASE WHEN COALESCE(a.impressions, 0) > 0
@@ -401,7 +403,7 @@ NOTES_SQL = """
     LEFT JOIN (
         SELECT d.note_id, {sums}
         FROM {note_daily} d
-        WHERE d.author_id = %(creator)s AND d.day >= %(start)s AND d.day <= %(end)s
+        WHERE d.author_id = %(creator)s AND d.day IN ({days})
         GROUP BY d.note_id
     ) a ON a.note_id = n.id
     WHERE n.author_id = %(creator)s AND n.status = %(status)s {filters}
@@ -457,13 +459,13 @@ def _note_rows(
         columns=", ".join(f"COALESCE(a.{name}, 0) AS {name}" for name in NOTE_SUMS),
         sums=", ".join(f"SUM(d.{column}) AS {name}" for name, column in NOTE_SUMS.items()),
         filters=filters[1],
+        days=", ".join(f"%(day_{index})s" for index in range(period.days)),
         order=NOTE_SORTS[field],
         direction="DESC" if sort.startswith("-") else "ASC",
     )
     params = {
         "creator": creator_id,
-        "start": period.start,
-        "end": period.end,
+        **{f"day_{index}": day for index, day in enumerate(period.dates())},
         "status": NoteStatus.PUBLISHED,
         **filters[2],
     }
@@ -581,7 +583,7 @@ def _video_metrics(row: dict[str, Any]) -> dict[str, Any]:
 def note_analytics_detail(*, note: Note, period: Period) -> dict[str, Any]:
     """One note: totals, daily series, traffic sources, audience (withheld), video retention."""
     rows = NoteDaily.objects.filter(
-        note_id=note.pk, author_id=note.author_id, day__gte=period.start, day__lte=period.end
+        note_id=note.pk, author_id=note.author_id, day__in=period.dates()
     )
     totals = rows.aggregate(
         **{name: Sum(column, default=0) for name, column in NOTE_DAILY_FIELDS.items()}

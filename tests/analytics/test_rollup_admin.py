@@ -64,6 +64,28 @@ def test_creator_rows_filter_by_creator(operator_client) -> None:
     assert response.status_code == 403
 
 
+def test_note_days_by_author_are_listed_one_day_at_a_time(operator_client) -> None:
+    yesterday = local_yesterday()
+    NoteDaily.objects.create(day=yesterday, note_id=1, author_id=7)
+    NoteDaily.objects.create(day=yesterday - timedelta(days=1), note_id=1, author_id=7)
+    NoteDaily.objects.create(day=yesterday, note_id=2, author_id=8)
+    url = "/admin/analytics/notedaily/"
+
+    response = operator_client.get(url, {"author_id": 7})
+    assert response.status_code == 302
+    assert f"day={yesterday.isoformat()}" in response.url and "author_id=7" in response.url
+    response = operator_client.get(response.url)
+    assert [(row.day, row.author_id) for row in response.context["cl"].result_list] == [
+        (yesterday, 7)
+    ]
+    assert "one day at a time" in response.content.decode()
+
+    earlier = (yesterday - timedelta(days=1)).isoformat()
+    response = operator_client.get(url, {"author_id": 7, "note_id": 1, "day": earlier})
+    assert response.status_code == 200
+    assert [row.day.isoformat() for row in response.context["cl"].result_list] == [earlier]
+
+
 def test_an_operator_reruns_a_day(
     operator_client, eager_tasks, django_capture_on_commit_callbacks
 ) -> None:

@@ -5,6 +5,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.analytics.days import day_start, local_today, local_yesterday
@@ -316,3 +318,29 @@ def test_note_page_queries_do_not_grow_with_the_period(user, make_client, count_
 
 def test_last_days_helper_ends_yesterday() -> None:
     assert last_days(3)[-1] == local_yesterday()
+
+
+def test_note_days_are_read_through_the_day_led_index(user, api) -> None:
+    """note_daily's one index is led by the day: every read of it must name the period's days
+    (one descent each) and the author, or it would scan every creator's rows of the period."""
+    note = rollup_rows(user, notes=3, days=90)[0]
+    with CaptureQueriesContext(connection) as captured:
+        for path, params in (
+            ("notes", {"period": 90, "page_size": 50}),
+            ("notes/export", {"period": 30}),
+            ("fans", {"period": 90}),
+            (f"notes/{note.pk}", {"period": 90}),
+        ):
+            response = api.get(f"{BASE}/{path}", params)
+            assert response.status_code == 200, response
+            if response.streaming:
+                b"".join(response.streaming_content)
+    reads = [query for query in captured.captured_queries if "analytics_notedaily" in query["sql"]]
+    assert len(reads) >= 4
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for query in reads:
+            cursor.execute(f"EXPLAIN {query['sql']}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "note_daily_day_author_note_unique" in plan, plan
+            assert "day = ANY" in plan and "author_id =" in plan, plan
