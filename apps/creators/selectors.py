@@ -582,19 +582,22 @@ def _video_metrics(row: dict[str, Any]) -> dict[str, Any]:
 
 def note_analytics_detail(*, note: Note, period: Period) -> dict[str, Any]:
     """One note: totals, daily series, traffic sources, audience (withheld), video retention."""
-    rows = NoteDaily.objects.filter(
-        note_id=note.pk, author_id=note.author_id, day__in=period.dates()
-    )
-    totals = rows.aggregate(
-        **{name: Sum(column, default=0) for name, column in NOTE_DAILY_FIELDS.items()}
-    )
+    # The period's rows (at most one a day) give both the series and the totals: one query.
+    names = list(NOTE_DAILY_FIELDS)
+    by_day = {
+        row[0]: row[1:]
+        for row in NoteDaily.objects.filter(
+            note_id=note.pk, author_id=note.author_id, day__in=period.dates()
+        ).values_list("day", *NOTE_DAILY_FIELDS.values())
+    }
+    none = (0,) * len(names)
+    columns = zip(none, *by_day.values(), strict=True)
+    totals = dict(zip(names, (sum(column) for column in columns), strict=True))
     totals["completion_sum"] = float(totals["completion_sum"])
-    by_day = {row["day"]: row for row in rows.values("day", *NOTE_DAILY_FIELDS.values())}
-    daily = []
-    for day in period.dates():
-        found = by_day.get(day)
-        row = {name: found[column] if found else 0 for name, column in NOTE_DAILY_FIELDS.items()}
-        daily.append({"day": day, **_video_metrics(row)})
+    daily = [
+        {"day": day, **_video_metrics(dict(zip(names, by_day.get(day, none), strict=True)))}
+        for day in period.dates()
+    ]
     return {
         "note": {
             "note_id": note.pk,
