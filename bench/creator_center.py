@@ -379,12 +379,17 @@ def time_endpoints(creator_id: int, requests: int) -> dict[str, float]:
     from rest_framework_simplejwt.tokens import AccessToken
 
     from apps.accounts.models import User
+    from apps.analytics.days import local_yesterday
     from apps.analytics.models import CreatorDaily, NoteDaily
 
     creator = User.objects.get(pk=creator_id)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(creator)}")
+    yesterday = local_yesterday()
     top_note = (
-        NoteDaily.objects.filter(author_id=creator_id)
+        NoteDaily.objects.filter(
+            author_id=creator_id,
+            day__in=[yesterday - timedelta(days=offset) for offset in range(90)],
+        )
         .values("note_id")
         .order_by("-views")
         .values_list("note_id", flat=True)
