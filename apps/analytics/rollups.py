@@ -8,8 +8,11 @@ serialises writers anyway). For each table it deletes D's rows and inserts them 
 BRIN index on ``occurred_at``; the column is never wrapped in a function in a WHERE clause). No
 statement reads the rows it writes (only rows of other days, or of tables written before it), so
 a second run over the same events and follow graph deletes exactly what the first wrote and
-inserts the same rows (new surrogate ids, the same content). Readers see the old day or the new
-one, never half of each, never double counts.
+inserts the same rows (new surrogate ids, the same content). ``note_daily``, the biggest table,
+is merged instead on PostgreSQL when the day has rows already: a re-run writes only the rows
+whose figures changed (same ids), deletes those of notes left without events and inserts new
+ones, so an identical re-run writes nothing. Readers see the old day or the new one, never half
+of each, never double counts.
 
 What a run reads besides D's events, and so what it assumes:
 
@@ -217,6 +220,10 @@ NOTE_DAILY_COLUMNS = (
 
 
 _NOTE_DAILY_STAGE = "rollup_note_daily_stage"
+_NOTE_DAILY_KEY = ("day", "author_id", "note_id")
+_NOTE_DAILY_FIGURES = [
+    name.strip() for name in NOTE_DAILY_COLUMNS.split(",") if name.strip() not in _NOTE_DAILY_KEY
+]
 
 
 def _note_daily(ctx: _Day) -> int:
@@ -228,26 +235,74 @@ def _note_daily(ctx: _Day) -> int:
         )
     # PostgreSQL never runs INSERT ... SELECT with parallel workers, but it does run
     # CREATE TABLE ... AS in parallel: the GROUP BY (the expensive part) goes into a temporary
-    # table with the server's workers, then a plain copy writes the day's rows in the order of
-    # note_daily's index (day, author, note), each one appended at its right-hand end. The table
-    # is dropped at the end; a failure rolls its creation back with the rest of the day.
-    _execute(
+    # table with the server's workers, then the day's rows are written from it. The table is
+    # dropped at the end; a failure rolls its creation back with the rest of the day.
+    rows = _execute(
         _sql(
             f"CREATE TEMPORARY TABLE {_NOTE_DAILY_STAGE} ({NOTE_DAILY_COLUMNS}) AS"
             + NOTE_DAILY_SELECT
         ),
         ctx.params,
     )
-    written = _replace(
-        ctx,
-        "note_daily",
-        _sql(
-            f"INSERT INTO {{note_daily}} ({NOTE_DAILY_COLUMNS}) "
-            f"SELECT {NOTE_DAILY_COLUMNS} FROM {_NOTE_DAILY_STAGE} ORDER BY author_id, note_id"
-        ),
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _sql("SELECT EXISTS (SELECT 1 FROM {note_daily} WHERE day = %(day)s)"), ctx.params
+        )
+        rolled_before = cursor.fetchone()[0]
+    if rolled_before:
+        _merge_note_daily(ctx)
+    else:
+        # The nightly case: the day is new, its rows are appended in the order of the table's
+        # index (day, author, note), each one at the index's right-hand end.
+        _execute(_sql(_NOTE_DAILY_APPEND, missing=""), ctx.params)
     _execute(f"DROP TABLE {_NOTE_DAILY_STAGE}", {})
-    return written
+    return rows
+
+
+_NOTE_DAILY_APPEND = (
+    f"INSERT INTO {{note_daily}} ({NOTE_DAILY_COLUMNS}) "
+    f"SELECT {NOTE_DAILY_COLUMNS} FROM {_NOTE_DAILY_STAGE} s {{missing}} "
+    "ORDER BY s.author_id, s.note_id"
+)
+_SAME_NOTE_DAY = "d.day = %(day)s AND d.author_id = s.author_id AND d.note_id = s.note_id"
+
+
+def _merge_note_daily(ctx: _Day) -> None:
+    """A day rolled up again: rows whose figures changed are updated, rows of notes without
+    events any more deleted, new ones inserted; identical rows are not written at all.
+
+    The biggest rollup table is merged rather than deleted and rewritten: a re-run after a few
+    late events touches a few rows, and deleting then inserting the same keys in one
+    transaction makes every insert check the dead entry it collides with.
+    """
+    _execute(f"ANALYZE {_NOTE_DAILY_STAGE}", {})
+    _execute(
+        _sql(
+            "DELETE FROM {note_daily} d WHERE d.day = %(day)s AND NOT EXISTS "
+            f"(SELECT 1 FROM {_NOTE_DAILY_STAGE} s WHERE {_SAME_NOTE_DAY})"
+        ),
+        ctx.params,
+    )
+    figures = ", ".join(_NOTE_DAILY_FIGURES)
+    stage_figures = ", ".join(f"s.{name}" for name in _NOTE_DAILY_FIGURES)
+    row_figures = ", ".join(f"d.{name}" for name in _NOTE_DAILY_FIGURES)
+    _execute(
+        _sql(
+            f"UPDATE {{note_daily}} d SET ({figures}) = ({stage_figures}) "
+            f"FROM {_NOTE_DAILY_STAGE} s WHERE {_SAME_NOTE_DAY} "
+            f"AND ({row_figures}) IS DISTINCT FROM ({stage_figures})"
+        ),
+        ctx.params,
+    )
+    _execute(
+        _sql(
+            _NOTE_DAILY_APPEND,
+            missing=(
+                f"WHERE NOT EXISTS (SELECT 1 FROM {TABLES['note_daily']} d WHERE {_SAME_NOTE_DAY})"
+            ),
+        ),
+        ctx.params,
+    )
 
 
 def _note_sources(ctx: _Day) -> int:

@@ -569,6 +569,51 @@ def test_running_a_day_again_changes_nothing(world: World) -> None:
     assert RollupRun.objects.filter(day__in=[DAY, DAY - timedelta(days=1)]).count() == 2
 
 
+def test_a_rerun_after_late_events_writes_only_what_changed(world: World) -> None:
+    """A day rolled up again is merged: the rows equal a first roll over the new events, the
+    rows that did not change keep their ids, and the ones of notes left without events go."""
+    rollup_run(day=DAY, now=NOW)
+    before = {(row.author_id, row.note_id): row for row in NoteDaily.objects.filter(day=DAY)}
+    start, end = local(DAY), local(DAY + timedelta(days=1))
+    in_day = Event.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+    like = in_day.filter(kind="like", note_id=world.notes["a_image"]).first()
+    like.pk, like.occurred_at = None, end - timedelta(seconds=1)
+    like.save()  # a late like: a_image's row changes
+    new_note = make_note(UserFactory(), title="late")
+    Event.objects.create(
+        occurred_at=start + timedelta(hours=3),
+        received_at=start + timedelta(hours=3),
+        kind="impression",
+        note_id=new_note.pk,
+        author_id=new_note.author_id,
+        interests=[],
+    )
+    gone = world.notes["b_image"]
+    assert in_day.filter(note_id=gone).delete()[0] > 0
+
+    rollup_run(day=DAY, now=NOW)
+    merged = {(row.author_id, row.note_id): row for row in NoteDaily.objects.filter(day=DAY)}
+    changed = merged[(world.creator_a, world.notes["a_image"])]
+    assert changed.likes == before[(world.creator_a, world.notes["a_image"])].likes + 1
+    assert merged[(new_note.author_id, new_note.pk)].impressions == 1
+    assert not [key for key in merged if key[1] == gone]
+    kept = [key for key in before if key[1] != gone]
+    assert kept and all(merged[key].pk == before[key].pk for key in kept)
+    untouched = [key for key in kept if key[1] != world.notes["a_image"]]
+    assert all(_figures(merged[key]) == _figures(before[key]) for key in untouched), (
+        "rows without late events must not change"
+    )
+
+    merged_rows = sorted(_figures(row) for row in merged.values())
+    NoteDaily.objects.filter(day=DAY).delete()
+    rollup_run(day=DAY, now=NOW)  # a first roll of the same events
+    assert sorted(_figures(row) for row in NoteDaily.objects.filter(day=DAY)) == merged_rows
+
+
+def _figures(row: NoteDaily) -> tuple:
+    return tuple(getattr(row, name) for name in TABLES["note_daily"][1])
+
+
 def test_a_day_that_is_not_over_is_refused(world: World) -> None:
     with pytest.raises(InvalidInput):
         rollup_run(day=DAY + timedelta(days=1), now=NOW)
