@@ -124,6 +124,13 @@ class NoteDaily(models.Model):
     has a row under that user. Averages are stored as sums and counts so periods add up.
     """
 
+    # The natural key is the primary key, and its index the table's only one. Day first: a
+    # night's rows all go into the right-hand end of it, in the order they are written (author,
+    # note), so writing a day costs a fraction of an index led by author (whose inserts land all
+    # over it) and of a surrogate id's second index. Reads name the days they want
+    # (``day IN (...)``, one descent per day): a creator's notes over a period (day, author),
+    # one note's days (day, author, note), and the rollup's DELETE or merge of a day.
+    pk = models.CompositePrimaryKey("day", "author_id", "note_id")
     day = models.DateField()
     note_id = models.BigIntegerField()
     author_id = models.BigIntegerField()
@@ -146,17 +153,6 @@ class NoteDaily(models.Model):
 
     class Meta:
         verbose_name = "note day"
-        constraints = [
-            # The only index besides the primary key. Day first: a night's rows all go into the
-            # right-hand end of it, in the order they are written (author, note), so writing a
-            # day costs a fraction of an index led by author, whose inserts land all over it.
-            # Reads name the days they want (``day IN (...)``, one descent per day): a
-            # creator's notes over a period (day, author), one note's days (day, author, note),
-            # and the rollup's DELETE of a day.
-            models.UniqueConstraint(
-                fields=["day", "author_id", "note_id"], name="note_daily_day_author_note_unique"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"note {self.note_id} on {self.day}"

@@ -1,10 +1,13 @@
 """Admin for the rollup tables, read-only, and for re-running a day.
 
 Rows are written by the rollup only. Filters are the tables' leading index columns typed into
-the URL (``?day=``, ``?creator_id=``, ``?note_id=``, ``?author_id=``; note days by note or
-author within one day, as their index is led by the day); changelists page by id and
+the URL (``?day=``, ``?creator_id=``, ``?note_id=``, ``?author_id=``); changelists page by id and
 cap their counts like the event changelist. An operator re-runs a day from "Rollup runs": an
 action on the selected days, or a form for any day that is over; either queues the task.
+
+Note days (``note_daily``) have a composite primary key, which Django's admin cannot register:
+"Rollup runs" carries a read-only page of them instead, one day at a time (the key is led by
+the day), filtered by author and note.
 """
 
 from datetime import date
@@ -33,6 +36,7 @@ from apps.analytics.models import (
     NoteSourceDaily,
     RollupRun,
 )
+from apps.analytics.validation import MAX_ID
 
 
 class ReadOnlyRollupAdmin(admin.ModelAdmin):
@@ -42,29 +46,8 @@ class ReadOnlyRollupAdmin(admin.ModelAdmin):
     list_per_page = 50
     id_filters: tuple[str, ...] = ("day",)
 
-    # Filters the table's index serves only within one day (it is led by the day).
-    day_scoped_filters: tuple[str, ...] = ()
-
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         return lookup in self.id_filters or super().lookup_allowed(lookup, value, request)
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        scoped = [name for name in self.day_scoped_filters if name in request.GET]
-        if scoped and "day" not in request.GET:
-            # Without a day the filter would scan the whole table: show yesterday instead, and
-            # say so.
-            query = request.GET.copy()
-            query["day"] = local_yesterday().isoformat()
-            self.message_user(
-                request,
-                f"Rows by {' and '.join(scoped)} are listed one day at a time: showing "
-                f"{query['day']}; change ?day= for another.",
-                messages.INFO,
-            )
-            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
-        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -74,29 +57,6 @@ class ReadOnlyRollupAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(NoteDaily)
-class NoteDailyAdmin(ReadOnlyRollupAdmin):
-    list_display = (
-        "day",
-        "note_id",
-        "author_id",
-        "impressions",
-        "views",
-        "unique_viewers",
-        "likes",
-        "collects",
-        "comments",
-        "shares",
-        "follows",
-        "profile_visits",
-        "video_watches",
-        "fan_impressions",
-        "fan_views",
-    )
-    id_filters = ("day", "note_id", "author_id")
-    day_scoped_filters = ("note_id", "author_id")
 
 
 @admin.register(NoteSourceDaily)
@@ -171,6 +131,31 @@ class RerunDayForm(forms.Form):
         return day
 
 
+class NoteDaysForm(forms.Form):
+    day = forms.DateField(required=False, help_text="YYYY-MM-DD; yesterday when empty.")
+    author_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    note_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+NOTE_DAY_COLUMNS = (
+    "note_id",
+    "author_id",
+    "impressions",
+    "views",
+    "unique_viewers",
+    "likes",
+    "collects",
+    "comments",
+    "shares",
+    "follows",
+    "profile_visits",
+    "video_watches",
+    "fan_impressions",
+    "fan_views",
+)
+NOTE_DAYS_PER_PAGE = 50
+
+
 def enqueue_rollups(days: list[date]) -> None:
     """Queue one rollup task per day once the admin request's transaction commits."""
     from apps.analytics.tasks import analytics_rollup_day
@@ -204,7 +189,42 @@ class RollupRunAdmin(ReadOnlyRollupAdmin):
             self.admin_site.admin_view(self.rerun_view),
             name=f"{info[0]}_{info[1]}_rerun",
         )
-        return [rerun, *super().get_urls()]
+        note_days = path(
+            "note-days/",
+            self.admin_site.admin_view(self.note_days_view),
+            name=f"{info[0]}_{info[1]}_note_days",
+        )
+        return [rerun, note_days, *super().get_urls()]
+
+    def note_days_view(self, request: HttpRequest) -> HttpResponse:
+        """Note days, read-only: one day's rows (yesterday by default) by author and note."""
+        if not request.user.has_perm("analytics.view_notedaily"):
+            raise PermissionDenied
+        form = NoteDaysForm(request.GET)
+        page = None
+        day = None
+        if form.is_valid():
+            day = form.cleaned_data["day"] or local_yesterday()
+            rows = NoteDaily.objects.filter(day=day)
+            for name in ("author_id", "note_id"):
+                if form.cleaned_data[name] is not None:
+                    rows = rows.filter(**{name: form.cleaned_data[name]})
+            rows = rows.order_by("author_id", "note_id").values_list(*NOTE_DAY_COLUMNS)
+            page = CountCapPaginator(rows, NOTE_DAYS_PER_PAGE).get_page(request.GET.get("p"))
+        fields = {field.name: field for field in NoteDaily._meta.fields}
+        query = request.GET.copy()
+        query.pop("p", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Note days: {day}" if day else "Note days",
+            "opts": self.model._meta,
+            "form": form,
+            "day": day,
+            "columns": [fields[name].verbose_name for name in NOTE_DAY_COLUMNS],
+            "page": page,
+            "query": query.urlencode(),
+        }
+        return TemplateResponse(request, "admin/analytics/rolluprun/note_days.html", context)
 
     def rerun_view(self, request: HttpRequest) -> HttpResponse:
         """A form to re-run any day that is over (not only days rolled up before)."""

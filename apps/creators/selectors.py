@@ -389,7 +389,7 @@ NOTE_SUMS = {
     "fan_reads": "fan_views",
 }
 # One creator's published notes joined to their summed daily rows: the author's notes come from
-# note_owner_idx (author, status, ...), their rows from note_daily_day_author_note_unique, one
+# note_owner_idx (author, status, ...), their rows from note_daily's key (day, author, note), one
 # descent per day of the period (the days are named: {days} is a list of placeholders); sorting
 # and paging happen on that one creator's set.
 NOTES_SQL = """

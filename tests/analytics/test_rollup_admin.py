@@ -14,7 +14,6 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 TABLES = [
-    "notedaily",
     "notesourcedaily",
     "noteaudiencedaily",
     "noteretentiondaily",
@@ -64,26 +63,45 @@ def test_creator_rows_filter_by_creator(operator_client) -> None:
     assert response.status_code == 403
 
 
-def test_note_days_by_author_are_listed_one_day_at_a_time(operator_client) -> None:
+def test_note_days_page_lists_one_day_by_author_and_note(operator_client) -> None:
+    """note_daily has a composite key (no admin changelist): its page on "Rollup runs" lists
+    one day (yesterday by default), filtered by author and note, paged."""
     yesterday = local_yesterday()
-    NoteDaily.objects.create(day=yesterday, note_id=1, author_id=7)
-    NoteDaily.objects.create(day=yesterday - timedelta(days=1), note_id=1, author_id=7)
-    NoteDaily.objects.create(day=yesterday, note_id=2, author_id=8)
-    url = "/admin/analytics/notedaily/"
+    NoteDaily.objects.bulk_create(
+        [NoteDaily(day=yesterday, note_id=note, author_id=7, views=note) for note in range(1, 61)]
+        + [
+            NoteDaily(day=yesterday - timedelta(days=1), note_id=1, author_id=7, views=99),
+            NoteDaily(day=yesterday, note_id=5, author_id=8, views=55),
+        ]
+    )
+    url = "/admin/analytics/rolluprun/note-days/"
+    assert 'href="/admin/analytics/rolluprun/note-days/"' in (
+        operator_client.get("/admin/analytics/rolluprun/").content.decode()
+    )
 
     response = operator_client.get(url, {"author_id": 7})
-    assert response.status_code == 302
-    assert f"day={yesterday.isoformat()}" in response.url and "author_id=7" in response.url
-    response = operator_client.get(response.url)
-    assert [(row.day, row.author_id) for row in response.context["cl"].result_list] == [
-        (yesterday, 7)
-    ]
-    assert "one day at a time" in response.content.decode()
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert response.context["day"] == yesterday
+    assert page.paginator.count == 60 and len(page.object_list) == 50
+    assert [row[:2] for row in page.object_list[:2]] == [(1, 7), (2, 7)]
+    response = operator_client.get(url, {"author_id": 7, "p": 2})
+    assert [row[0] for row in response.context["page"].object_list] == list(range(51, 61))
 
     earlier = (yesterday - timedelta(days=1)).isoformat()
-    response = operator_client.get(url, {"author_id": 7, "note_id": 1, "day": earlier})
-    assert response.status_code == 200
-    assert [row.day.isoformat() for row in response.context["cl"].result_list] == [earlier]
+    response = operator_client.get(url, {"day": earlier, "note_id": 1})
+    rows = list(response.context["page"].object_list)
+    assert len(rows) == 1 and rows[0][0] == 1 and rows[0][3] == 99  # views
+    assert "99" in response.content.decode()
+
+    response = operator_client.get(url, {"day": "not-a-day", "author_id": "0"})
+    assert response.status_code == 200 and response.context["page"] is None
+    assert set(response.context["form"].errors) == {"day", "author_id"}
+
+
+def test_note_days_page_needs_the_view_permission(client) -> None:
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get("/admin/analytics/rolluprun/note-days/").status_code == 403
 
 
 def test_an_operator_reruns_a_day(
