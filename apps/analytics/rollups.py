@@ -248,12 +248,7 @@ def _note_daily(ctx: _Day) -> int:
         ctx.params,
     )
     grouped = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _sql("SELECT EXISTS (SELECT 1 FROM {note_daily} WHERE day = %(day)s)"), ctx.params
-        )
-        rolled_before = cursor.fetchone()[0]
-    if rolled_before:
+    if NoteDaily.objects.filter(day=ctx.day).exists():
         _merge_note_daily(ctx)
     else:
         # The nightly case: the day is new, its rows are appended in the order of the table's
