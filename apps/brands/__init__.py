@@ -1,0 +1,1 @@
+"""Brands, rate cards, campaigns and cooperations (product layer; not installed yet)."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BrandsConfig(AppConfig):
+    name = "apps.brands"
+    label = "brands"
+    verbose_name = "Brands"

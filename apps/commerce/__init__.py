@@ -1,0 +1,1 @@
+"""Stores, products, selection pool, links, orders, commissions (product layer, not installed)."""

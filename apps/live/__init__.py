@@ -1,0 +1,1 @@
+"""Live rooms, stream hooks, chat, shelves and live reports (product layer; not installed yet)."""

@@ -1,0 +1,1 @@
+"""MCN agencies and contracts, growth programs, academy (product layer; not installed yet)."""

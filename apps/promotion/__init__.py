@@ -1,0 +1,1 @@
+"""Fries paid note promotion: orders, quotes, pacing, billing (product layer, not installed)."""
