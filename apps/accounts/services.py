@@ -12,11 +12,16 @@ from django.db.models import F
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from apps.accounts.hooks import (
+    FollowChange,
+    FollowEvent,
+    follow_changed,
+    hold_for_review,
+    screen_text,
+)
+from apps.accounts.hooks import ProfileSurface as Surface
 from apps.accounts.models import Block, Category, Follow, FollowSource, Profile, User
-from apps.analytics.kinds import EventKind
-from apps.analytics.recording import record_server_event
 from apps.core.errors import Conflict, InvalidInput, NotFound
-from apps.moderation.screening import Surface, screen_text, submit_for_review
 
 AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
 PROFILE_TEXTS = ("display_name", "bio")
@@ -66,7 +71,7 @@ def user_register(
                 Profile.objects.filter(user=user).update(**{field: display_name})
             for result in screened:
                 if result.needs_review:
-                    submit_for_review(target="user", object_id=user.pk, result=result)
+                    hold_for_review(user_id=user.pk, result=result)
     except IntegrityError as exc:  # a concurrent registration took the name or phone
         raise InvalidInput(
             "This username or phone number is already registered.",
@@ -126,7 +131,7 @@ def profile_update(
     if interests is not None:
         profile.interests.set(list(interests))
     for result in held:
-        submit_for_review(target="user", object_id=user.pk, result=result)
+        hold_for_review(user_id=user.pk, result=result)
     return profile
 
 
@@ -236,13 +241,7 @@ def _remove_follow(*, follower_id: int, followee_id: int) -> bool:
     Profile.objects.filter(user_id=follower_id).update(following_count=F("following_count") - 1)
     Profile.objects.filter(user_id=followee_id).update(fans_count=F("fans_count") - 1)
     # The unfollow carries the source of the follow it ends, for fan-source analytics.
-    record_server_event(
-        kind=EventKind.UNFOLLOW,
-        actor_id=follower_id,
-        target_user_id=followee_id,
-        source=follow_source[0],
-        source_id=follow_source[1],
-    )
+    follow_changed(FollowEvent(FollowChange.UNFOLLOW, follower_id, followee_id, *follow_source))
     return True
 
 
@@ -268,12 +267,8 @@ def follow_create(
         )
         Profile.objects.filter(user_id=follower.pk).update(following_count=F("following_count") + 1)
         Profile.objects.filter(user_id=followee_id).update(fans_count=F("fans_count") + 1)
-        record_server_event(
-            kind=EventKind.FOLLOW,
-            actor_id=follower.pk,
-            target_user_id=followee_id,
-            source=source,
-            source_id=source_id,
+        follow_changed(
+            FollowEvent(FollowChange.FOLLOW, follower.pk, followee_id, source, source_id)
         )
     return follow, True
 

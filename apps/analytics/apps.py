@@ -5,3 +5,10 @@ class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        """Listen to the follow graph (accounts cannot call analytics: it is below it)."""
+        from apps.accounts.hooks import register_follow_listener
+        from apps.analytics.recording import record_follow_event
+
+        register_follow_listener("analytics", record_follow_event)

@@ -1,30 +1,33 @@
-"""Server-side events: other apps call ``record_server_event`` inside their write transaction.
+"""How other apps' happenings become server events.
 
-The event is written after the transaction commits (never for a rolled-back write), with the
-snapshot of the actor (gender, age band, region, interests) and the note's author, so rollups
-need no joins.
+Accounts sits below analytics, so it cannot call analytics: it announces follow changes through
+its listener registry (``apps.accounts.hooks``), and ``AnalyticsConfig.ready()`` registers
+``record_follow_event`` there. The event is written after the transaction commits (never for a
+rolled-back follow), with the actor's snapshot, by ``services.server_event_enqueue``.
+
+``record_server_event`` is the name notes (above analytics) still imports; it is a plain alias
+of ``services.server_event_enqueue`` with no import trick left, and goes away once notes calls
+the service directly.
 """
 
+from apps.accounts.hooks import FollowChange, FollowEvent
+from apps.analytics.kinds import EventKind
+from apps.analytics.services import server_event_enqueue
 
-def record_server_event(
-    *,
-    kind: str,
-    actor_id: int | None,
-    note_id: int | None = None,
-    target_user_id: int | None = None,
-    source: str = "",
-    source_id: int | None = None,
-    properties: dict | None = None,
-) -> None:
-    """Record a like, collect, comment, follow or unfollow once the current transaction commits."""
-    from apps.analytics.services import server_event_enqueue
+FOLLOW_EVENT_KINDS = {
+    FollowChange.FOLLOW: EventKind.FOLLOW,
+    FollowChange.UNFOLLOW: EventKind.UNFOLLOW,
+}
 
+record_server_event = server_event_enqueue
+
+
+def record_follow_event(event: FollowEvent) -> None:
+    """Record a follow or unfollow once the follow transaction commits."""
     server_event_enqueue(
-        kind=kind,
-        actor_id=actor_id,
-        note_id=note_id,
-        target_user_id=target_user_id,
-        source=source,
-        source_id=source_id,
-        properties=properties or {},
+        kind=FOLLOW_EVENT_KINDS[event.change],
+        actor_id=event.follower_id,
+        target_user_id=event.followee_id,
+        source=event.source,
+        source_id=event.source_id,
     )

@@ -1,5 +1,7 @@
 """Health check and JSON fallbacks for errors raised outside DRF views."""
 
+from celery import current_app
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -23,13 +25,14 @@ def _check_cache() -> str:
 
 
 def _check_broker() -> str:
-    from django.conf import settings
+    """Ping the broker of the project's Celery app.
 
+    ``current_app`` is the app ``config.celery_app`` creates (it sets itself current when the
+    settings package loads), so core reaches it without importing ``config``, a layer above.
+    """
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    from config.celery_app import app
-
-    with app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return "ok"
 

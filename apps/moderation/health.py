@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.core.errors import Forbidden
+from apps.moderation.models import Strike, StrikeStatus
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,6 @@ def restriction_end(
 
 def posting_restricted_until(user_id: int, *, now: datetime | None = None) -> datetime | None:
     """The end of the user's posting restriction, in one indexed query."""
-    from apps.moderation.models import Strike, StrikeStatus
-
     now = now or timezone.now()
     policy = strike_policy()
     times = Strike.objects.filter(

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from apps.moderation.models import SURFACE_FIELDS, KeywordRule
 from apps.moderation.normalize import (
     NUMERAL_DIGITS,
     Normalized,
@@ -34,7 +35,7 @@ from apps.moderation.normalize import (
     normalize,
     normalize_with_offsets,
 )
-from apps.moderation.screening import Action, Hit, ScreeningResult, Surface
+from apps.moderation.screening_types import Action, Hit, ScreeningResult, Surface
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,6 @@ def _outermost_atomic() -> object | None:
 
 def load_entries() -> list[RuleEntry]:
     """The active rules as automaton entries, in one query."""
-    from apps.moderation.models import SURFACE_FIELDS, KeywordRule
 
     fields = ("id", "term", "normalized_term", "category", "action", "whole_word")
     surface_fields = tuple(SURFACE_FIELDS.values())

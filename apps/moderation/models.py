@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.moderation.screening import Surface
+from apps.moderation.screening_types import Surface
 
 
 class RuleCategory(models.TextChoices):

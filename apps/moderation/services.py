@@ -36,7 +36,7 @@ from apps.moderation.models import (
     StrikeStatus,
 )
 from apps.moderation.normalize import is_latin_term, normalize
-from apps.moderation.screening import ScreeningResult
+from apps.moderation.screening_types import ScreeningResult
 from apps.moderation.targets import ModerationTarget, Visibility, all_targets
 from apps.notifications.models import NotificationKind
 from apps.notifications.services import notification_send

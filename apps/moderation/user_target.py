@@ -1,5 +1,9 @@
 """The ``user`` moderation target: reported users, and profiles or usernames held by screening.
 
+accounts is below moderation and never imports it: it declares a screening slot
+(``apps.accounts.hooks``) that ``register()`` fills, and the target below is built here from
+accounts' public services.
+
 Profile texts held by screening wait in ``pending_*`` fields (only their author sees them):
 approval publishes them, rejection drops them. Hiding a user with no held texts resets the texts
 they wrote on their profile (display name and bio) through the accounts service; the old texts
@@ -7,13 +11,14 @@ stay in the case excerpt and the audit trail. The account itself stays usable, a
 never hide a user (see ``THRESHOLD_EXEMPT_TARGETS``).
 """
 
+from apps.accounts.hooks import ProfileScreener, ScreenedText, register_profile_screener
 from apps.accounts.models import Profile, User
+from apps.accounts.services import profile_review_settle, profile_update
+from apps.moderation.screening import screen_text, submit_for_review
 from apps.moderation.targets import ModerationTarget, Visibility, register_target
 
 
 def user_set_visibility(user: User, visibility: str) -> None:
-    from apps.accounts.services import profile_review_settle, profile_update
-
     if visibility == Visibility.VISIBLE:
         profile_review_settle(user_id=user.pk, approved=True)
     elif visibility == Visibility.HIDDEN and not profile_review_settle(
@@ -29,7 +34,18 @@ def user_excerpt(user: User) -> str:
     return " · ".join(part for part in parts if part)
 
 
+def _hold_profile_text(user_id: int, result: ScreenedText) -> None:
+    submit_for_review(target="user", object_id=user_id, result=result)
+
+
 def register() -> None:
+    """Fill accounts' screening slot and register the ``user`` target (``ready()``)."""
+    register_profile_screener(
+        ProfileScreener(
+            screen=lambda surface, text: screen_text(surface=surface, text=text),
+            hold_for_review=_hold_profile_text,
+        )
+    )
     register_target(
         ModerationTarget(
             key="user",
