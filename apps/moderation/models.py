@@ -1,7 +1,8 @@
 """Keyword rules, cases with their reports, strikes, appeals and the audit trail.
 
-Cases, strikes and appeals move through explicit transition tables (``*_TRANSITIONS``); the
-services are the only writers and every move leaves an ``AuditRecord``.
+Cases, strikes and appeals move through their ``apps.core.states`` machines (``*_MACHINE``,
+declared next to each status); the services are the only writers and every move leaves an
+``AuditRecord``.
 """
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.states import Machine
 from apps.moderation.screening_types import Surface
 
 
@@ -98,12 +100,16 @@ class CaseStatus(models.TextChoices):
     OVERTURNED = "overturned", "Rejection overturned on appeal"
 
 
-CASE_TRANSITIONS: dict[str, set[str]] = {
-    CaseStatus.OPEN: {CaseStatus.APPROVED, CaseStatus.REJECTED},
-    CaseStatus.REJECTED: {CaseStatus.OVERTURNED},
-    CaseStatus.APPROVED: set(),
-    CaseStatus.OVERTURNED: set(),
-}
+# An operator approves or rejects an open case; an accepted appeal overturns a rejection.
+CASE_MACHINE = Machine(
+    "case",
+    transitions={
+        (CaseStatus.OPEN, "approve"): CaseStatus.APPROVED,
+        (CaseStatus.OPEN, "reject"): CaseStatus.REJECTED,
+        (CaseStatus.REJECTED, "overturn"): CaseStatus.OVERTURNED,
+    },
+    states=tuple(CaseStatus.values),
+)
 
 
 class CaseOrigin(models.TextChoices):
@@ -206,10 +212,11 @@ class StrikeStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked on appeal"
 
 
-STRIKE_TRANSITIONS: dict[str, set[str]] = {
-    StrikeStatus.ACTIVE: {StrikeStatus.REVOKED},
-    StrikeStatus.REVOKED: set(),
-}
+STRIKE_MACHINE = Machine(
+    "strike",
+    transitions={(StrikeStatus.ACTIVE, "revoke"): StrikeStatus.REVOKED},
+    states=tuple(StrikeStatus.values),
+)
 
 
 class Strike(models.Model):
@@ -240,11 +247,14 @@ class AppealStatus(models.TextChoices):
     DENIED = "denied", "Denied: strike stands"
 
 
-APPEAL_TRANSITIONS: dict[str, set[str]] = {
-    AppealStatus.PENDING: {AppealStatus.ACCEPTED, AppealStatus.DENIED},
-    AppealStatus.ACCEPTED: set(),
-    AppealStatus.DENIED: set(),
-}
+APPEAL_MACHINE = Machine(
+    "appeal",
+    transitions={
+        (AppealStatus.PENDING, "accept"): AppealStatus.ACCEPTED,
+        (AppealStatus.PENDING, "deny"): AppealStatus.DENIED,
+    },
+    states=tuple(AppealStatus.values),
+)
 
 
 class Appeal(models.Model):

@@ -8,12 +8,18 @@ in its ``AppConfig.ready()``; accounts' ``user`` is registered by moderation its
         author_id_of=lambda note: note.author_id,
         set_visibility=note_moderation_set,   # (obj, Visibility) -> None, a notes service
         excerpt_of=lambda note: note.title,
+        visible_to=lambda note, viewer: note_visible_to(note, viewer.pk),
     ))
+
+``visible_to`` is the owner's own viewer check: a user may report only what they can see, and
+what they cannot see is answered exactly like a missing id (404), so reports never reveal that
+a draft, a private note or a deleted item exists.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
 
@@ -30,6 +36,7 @@ class ModerationTarget:
     author_id_of: Callable[[models.Model], int]
     set_visibility: Callable[[models.Model, str], None]
     excerpt_of: Callable[[models.Model], str]
+    visible_to: Callable[[models.Model, AbstractBaseUser], bool]  # (obj, viewer)
 
 
 _TARGETS: dict[str, ModerationTarget] = {}

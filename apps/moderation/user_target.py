@@ -53,5 +53,8 @@ def register() -> None:
             author_id_of=lambda user: user.pk,
             set_visibility=user_set_visibility,
             excerpt_of=user_excerpt,
+            # Profiles are public while the account is active (blocks do not hide them), and
+            # someone who blocked the reporter can still be reported for harassment.
+            visible_to=lambda user, viewer: user.is_active,
         )
     )

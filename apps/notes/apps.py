@@ -10,7 +10,12 @@ class NotesConfig(AppConfig):
         """Register notes and comments with moderation, bound to the notes services."""
         from apps.moderation.targets import ModerationTarget, register_target
         from apps.notes.models import Comment, Note
-        from apps.notes.services import comment_moderation_set, note_moderation_set
+        from apps.notes.services import (
+            comment_moderation_set,
+            comment_visible_to,
+            note_moderation_set,
+            note_visible_to,
+        )
 
         register_target(
             ModerationTarget(
@@ -21,6 +26,7 @@ class NotesConfig(AppConfig):
                     note=note, visibility=visibility
                 ),
                 excerpt_of=lambda note: note.title or note.body[:40],
+                visible_to=lambda note, viewer: note_visible_to(note, viewer.pk),
             )
         )
         register_target(
@@ -32,5 +38,9 @@ class NotesConfig(AppConfig):
                     comment=comment, visibility=visibility
                 ),
                 excerpt_of=lambda comment: comment.body[:60],
+                visible_to=lambda comment, viewer: (
+                    comment_visible_to(comment, viewer.pk)
+                    and note_visible_to(comment.note, viewer.pk)
+                ),
             )
         )

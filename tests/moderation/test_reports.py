@@ -81,7 +81,7 @@ def test_reports_never_hide_a_user_on_their_own(make_client, settings) -> None:
     assert Profile.objects.get(user=reported).bio == "可疑的简介"
 
 
-def test_a_new_case_opens_after_approval_and_reports_on_removed_items_are_refused(
+def test_a_new_case_opens_after_approval_and_removed_items_answer_like_missing_ones(
     make_client,
 ) -> None:
     note = published_note()
@@ -95,9 +95,10 @@ def test_a_new_case_opens_after_approval_and_reports_on_removed_items_are_refuse
     assert Case.objects.filter(target_key="note", object_id=note.pk).count() == 2
     open_case = Case.objects.get(status=CaseStatus.OPEN)
     services.case_reject(case_id=open_case.pk, operator=operator, reason="Porn")
+    # A removed note is out of everyone's sight: reporting it answers like a missing id.
     refused = _report(make_client(UserFactory()), "note", note.pk)
-    assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "report.already_removed"
+    assert refused.status_code == 404
+    assert refused.json()["error"]["code"] == "report.target_not_found"
 
 
 @pytest.mark.parametrize(

@@ -95,7 +95,7 @@ def test_a_decided_case_cannot_be_decided_again(admin_client, operator) -> None:
         f"{QUEUE}{case.pk}/decide/", {"decision": "reject", "reason": "changed my mind"}
     )
     assert response.status_code == 200
-    assert "cannot become rejected" in response.content.decode()
+    assert "This case is approved; &#x27;reject&#x27; is not allowed" in response.content.decode()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.APPROVED
 
 
