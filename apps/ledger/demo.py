@@ -56,8 +56,9 @@ def seed(ctx: DemoContext) -> None:
             account_name=creator.username,
             account_number=f"demo{creator.pk:08d}@example.com",
         )
-        services.payout_approve(payout_id=paid.pk, operator=operator, note="demo")
-        services.payout_mark_paid(payout_id=paid.pk, operator=operator, note="demo batch")
+        if operator is not None:  # decisions need an operator (never the requester)
+            services.payout_approve(payout_id=paid.pk, operator=operator, note="demo")
+            services.payout_mark_paid(payout_id=paid.pk, operator=operator, note="demo batch")
         services.payout_request(
             user=creator,
             amount=rng.choice([1_000, 2_000, 3_000]),

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.states import Machine
+
 CURRENCY = "CNY"
 
 
@@ -173,6 +175,22 @@ class PaymentIntentStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
+# Actions are the provider's events. The provider is the truth about captured money: a success
+# reported after we gave up on the intent (expired) or after a failed attempt (the payer
+# retried) still credits the wallet. Anything else arriving late is ignored by the webhook.
+PAYMENT_INTENT_MACHINE = Machine(
+    "payment_intent",
+    transitions={
+        (PaymentIntentStatus.CREATED, "succeed"): PaymentIntentStatus.SUCCEEDED,
+        (PaymentIntentStatus.CREATED, "fail"): PaymentIntentStatus.FAILED,
+        (PaymentIntentStatus.CREATED, "expire"): PaymentIntentStatus.EXPIRED,
+        (PaymentIntentStatus.FAILED, "succeed"): PaymentIntentStatus.SUCCEEDED,
+        (PaymentIntentStatus.EXPIRED, "succeed"): PaymentIntentStatus.SUCCEEDED,
+    },
+    states=tuple(PaymentIntentStatus.values),
+)
+
+
 class PaymentIntent(models.Model):
     """A top-up the user pays at a provider; the provider's webhook settles it."""
 
@@ -246,6 +264,18 @@ class PayoutStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected (funds returned)"
     PAID = "paid", "Paid"
     FAILED = "failed", "Failed (funds returned)"
+
+
+PAYOUT_MACHINE = Machine(
+    "payout",
+    transitions={
+        (PayoutStatus.REQUESTED, "approve"): PayoutStatus.APPROVED,
+        (PayoutStatus.REQUESTED, "reject"): PayoutStatus.REJECTED,
+        (PayoutStatus.APPROVED, "mark_paid"): PayoutStatus.PAID,
+        (PayoutStatus.APPROVED, "mark_failed"): PayoutStatus.FAILED,
+    },
+    states=tuple(PayoutStatus.values),
+)
 
 
 class PayoutMethod(models.TextChoices):

@@ -59,3 +59,14 @@ def book_is_consistent() -> None:
         Entry.objects.order_by().values("transaction").annotate(s=Sum("amount")).exclude(s=0)
     )
     assert not unbalanced.exists()
+
+
+def payout_operator(**kwargs: object) -> User:
+    """Staff holding ``ledger.change_payout``: who may decide on payouts."""
+    from django.contrib.auth.models import Permission
+
+    operator = UserFactory(is_staff=True, **kwargs)
+    operator.user_permissions.add(
+        Permission.objects.get(content_type__app_label="ledger", codename="change_payout")
+    )
+    return User.objects.get(pk=operator.pk)  # fresh: no stale permission cache

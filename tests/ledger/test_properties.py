@@ -17,10 +17,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from apps.core.errors import Conflict
 from apps.ledger import services
-from apps.ledger.models import Account, Entry, PayoutStatus, Transaction
+from apps.ledger.models import PAYOUT_MACHINE, Account, Entry, PayoutStatus, Transaction
 from apps.ledger.selectors import user_wallet_balance
 from tests.factories import UserFactory
-from tests.ledger.factories import requested_payout, top_up
+from tests.ledger.factories import payout_operator, requested_payout, top_up
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,7 @@ class LedgerMachine(RuleBasedStateMachine):
         # services' durable transactions still see the test's own transaction as outermost).
         self.savepoint = transaction.savepoint_create()
         self.users = [UserFactory() for _ in range(USERS)]
+        self.operator = payout_operator()
         self.available = [0] * USERS
         self.held = [0] * USERS
         self.reversible: list[tuple[Transaction, dict[int, int]]] = []
@@ -98,20 +99,20 @@ class LedgerMachine(RuleBasedStateMachine):
         self.payout_status[payout.pk] = PayoutStatus.REQUESTED
 
     @precondition(lambda self: self.payouts)
-    @rule(choice=pick, decision=st.sampled_from(["approve", "reject", "paid", "failed"]))
+    @rule(choice=pick, decision=st.sampled_from(["approve", "reject", "mark_paid", "mark_failed"]))
     def payout_decide(self, choice: int, decision: str) -> None:
         payout_id, user, amount = self.payouts[choice % len(self.payouts)]
         mover, target = {
             "approve": (services.payout_approve, PayoutStatus.APPROVED),
             "reject": (services.payout_reject, PayoutStatus.REJECTED),
-            "paid": (services.payout_mark_paid, PayoutStatus.PAID),
-            "failed": (services.payout_mark_failed, PayoutStatus.FAILED),
+            "mark_paid": (services.payout_mark_paid, PayoutStatus.PAID),
+            "mark_failed": (services.payout_mark_failed, PayoutStatus.FAILED),
         }[decision]
-        if target not in services.PAYOUT_TRANSITIONS[self.payout_status[payout_id]]:
+        if not PAYOUT_MACHINE.allows(self.payout_status[payout_id], decision):
             with pytest.raises(Conflict):
-                mover(payout_id=payout_id, operator=None)
+                mover(payout_id=payout_id, operator=self.operator)
             return
-        mover(payout_id=payout_id, operator=None)
+        mover(payout_id=payout_id, operator=self.operator)
         self.payout_status[payout_id] = target
         if target in (PayoutStatus.REJECTED, PayoutStatus.FAILED):
             self.held[user] -= amount

@@ -20,6 +20,7 @@ from tests.ledger.factories import (
     book_is_consistent,
     funded_user,
     held,
+    payout_operator,
     requested_payout,
     top_up,
 )
@@ -166,7 +167,7 @@ def test_entries_and_transactions_are_append_only_in_python() -> None:
 
 
 def test_payout_request_holds_at_once_and_paid_leaves_the_platform(settings) -> None:
-    creator, operator = funded_user(5_000), UserFactory(is_staff=True)
+    creator, operator = funded_user(5_000), payout_operator()
     payout = requested_payout(creator, 2_000)
     assert (available(creator), held(creator)) == (3_000, 2_000)
     services.payout_approve(payout_id=payout.pk, operator=operator)
@@ -182,7 +183,7 @@ def test_payout_request_holds_at_once_and_paid_leaves_the_platform(settings) -> 
 
 @pytest.mark.parametrize("path", ["reject", "fail"])
 def test_rejected_or_failed_payout_returns_the_money(path: str) -> None:
-    creator, operator = funded_user(5_000), UserFactory(is_staff=True)
+    creator, operator = funded_user(5_000), payout_operator()
     payout = requested_payout(creator, 5_000)
     assert available(creator) == 0
     if path == "reject":
@@ -195,7 +196,7 @@ def test_rejected_or_failed_payout_returns_the_money(path: str) -> None:
 
 
 def test_payout_illegal_moves_are_refused() -> None:
-    creator, operator = funded_user(5_000), UserFactory(is_staff=True)
+    creator, operator = funded_user(5_000), payout_operator()
     payout = requested_payout(creator)
     with pytest.raises(Conflict) as early:
         services.payout_mark_paid(payout_id=payout.pk, operator=operator)

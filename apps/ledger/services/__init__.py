@@ -1,0 +1,69 @@
+"""Ledger writes: the one posting service, wallets, transfers, top-ups, payouts, reconciliation.
+
+Split by topic: ``posting`` (accounts, ``transaction_post``, transfers), ``payments`` (intents
+and provider webhooks), ``payouts`` and ``reconciliation``; ``from apps.ledger import services``
+keeps working through the names below.
+
+Transactions: the posting services open a nested ``atomic()`` so that callers can make them
+part of a larger write (a payout row and its hold commit together). The outermost transaction
+of a money-moving request is durable: the idempotency key's for API calls, the webhook's for
+providers, the state change's for operators.
+"""
+
+from apps.ledger.services.payments import (
+    EVENT_ACTION,
+    WebhookResult,
+    payment_intent_apply,
+    payment_intent_create,
+    payment_intents_expire_due,
+    payment_webhook_receive,
+    sandbox_payment_complete,
+)
+from apps.ledger.services.payouts import (
+    PAYOUT_PERMISSION,
+    payout_approve,
+    payout_mark_failed,
+    payout_mark_paid,
+    payout_reject,
+    payout_request,
+)
+from apps.ledger.services.posting import (
+    InsufficientFunds,
+    account_get_or_create,
+    check_amount,
+    system_account,
+    transaction_post,
+    transaction_reverse,
+    user_hold,
+    user_wallet,
+    user_wallets,
+    wallet_transfer,
+)
+from apps.ledger.services.reconciliation import reconciliation_run
+
+__all__ = [
+    "EVENT_ACTION",
+    "PAYOUT_PERMISSION",
+    "InsufficientFunds",
+    "WebhookResult",
+    "account_get_or_create",
+    "check_amount",
+    "payment_intent_apply",
+    "payment_intent_create",
+    "payment_intents_expire_due",
+    "payment_webhook_receive",
+    "payout_approve",
+    "payout_mark_failed",
+    "payout_mark_paid",
+    "payout_reject",
+    "payout_request",
+    "reconciliation_run",
+    "sandbox_payment_complete",
+    "system_account",
+    "transaction_post",
+    "transaction_reverse",
+    "user_hold",
+    "user_wallet",
+    "user_wallets",
+    "wallet_transfer",
+]
