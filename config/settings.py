@@ -356,7 +356,7 @@ ANALYTICS_ROLLUP_WORK_MEM = env.str("ANALYTICS_ROLLUP_WORK_MEM", default="64MB")
 # --- comment management ---
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
-        "CommentActionEnum": "apps.notes.services.COMMENT_ACTIONS",
+        "CommentActionEnum": "apps.creators.comments_services.COMMENT_ACTIONS",
         "BlockedWordActionEnum": "apps.creators.models.BlockedWordAction",
         "CommentCreatorStateEnum": "apps.notes.models.CreatorState",
         "WhoCanCommentEnum": "apps.notes.models.CommentPermission",

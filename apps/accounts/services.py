@@ -304,3 +304,21 @@ def block_delete(*, blocker: User, blocked_id: int) -> bool:
     """Unblock; follows removed by the block are not restored."""
     deleted, _ = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
     return bool(deleted)
+
+
+def profile_counters_change(
+    *, user_id: int, notes: int = 0, likes: int = 0, collects: int = 0
+) -> None:
+    """Move a profile's content counters by deltas, in one ``UPDATE ... SET x = x + d``.
+
+    The one writer of these counters for the apps that own the content (notes): relative, so
+    concurrent changes to one profile add up without a lock on the profile row.
+    """
+    deltas = {
+        "notes_count": notes,
+        "likes_received_count": likes,
+        "collects_received_count": collects,
+    }
+    updates = {name: F(name) + delta for name, delta in deltas.items() if delta}
+    if updates:
+        Profile.objects.filter(user_id=user_id).update(**updates)
