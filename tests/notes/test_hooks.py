@@ -14,7 +14,7 @@ from apps.notes.models import Comment, CreatorState, Note, NoteVisibility
 from tests.creators.comments_factories import blocked_word
 from tests.factories import UserFactory
 from tests.notes import test_query_counts as lists
-from tests.notes.factories import NoteFactory
+from tests.notes.factories import NoteFactory, category
 
 pytestmark = pytest.mark.django_db
 
@@ -86,10 +86,16 @@ def _slots_from_titles(*titles: str) -> hooks.FeedSlotProvider:
     return provide
 
 
+def _below_every_page(note: Note) -> Note:
+    """Out of every organic page of these tests: no interest bonus, the lowest score."""
+    Note.objects.filter(pk=note.pk).update(category=category("tech"), rank=-(10**12))
+    return note
+
+
 def test_feed_slot_notes_are_merged_into_the_discovery_page(make_client) -> None:
     viewer = UserFactory()
     organic = NoteFactory.create_batch(3)
-    promo = NoteFactory(title="推广")
+    promo = _below_every_page(NoteFactory(title="推广"))
     NoteFactory(title="私密推广", visibility=NoteVisibility.PRIVATE)  # never shown to others
     client = make_client(viewer)
     with hooks.feed_slots.registered("test.promo", _slots_from_titles("私密推广", "推广")):
@@ -100,32 +106,40 @@ def test_feed_slot_notes_are_merged_into_the_discovery_page(make_client) -> None
     promoted = [row["id"] for row in results if row["promoted"]]
     assert promoted == [promo.pk] and ids[1] == promo.pk
     assert len(results) == 4
-    assert {row["id"] for row in results if not row["promoted"]} <= {n.pk for n in organic} | {
-        promo.pk
-    }
+    assert {row["id"] for row in results if not row["promoted"]} == {n.pk for n in organic}
     without = client.get("/api/v1/feed/discover?page_size=3").json()["results"]
     assert not any(row["promoted"] for row in without) and len(without) == 3
+
+
+def _one_promoted_per_ten(request: hooks.FeedSlotRequest) -> list[hooks.FeedSlot]:
+    """A slot every ten organic notes (1 for a page of 1, 5 for 50), found in one query."""
+    wanted = (len(request.page_note_ids) + 9) // 10
+    ids = Note.objects.filter(title="推广").order_by("pk").values_list("pk", flat=True)[:wanted]
+    return [hooks.FeedSlot(index=10 * i, note_id=pk) for i, pk in enumerate(ids)]
 
 
 def test_discovery_with_a_slot_provider_keeps_its_query_count_for_1_and_50(
     make_client, count_queries
 ) -> None:
     def fetch(add: int, expected: int) -> Callable[[], None]:
-        viewer = lists._viewer_with_interests()
-        url = lists._discovery(viewer, add)
-        client = make_client(viewer)
+        # A page of exactly ``expected`` organic notes, the promoted ones ranked below them all.
+        url = lists._discovery(viewer, add).replace("page_size=50", f"page_size={expected}")
 
         def run() -> None:
             response = client.get(url)
             assert response.status_code == 200, response.content
             results = response.json()["results"]
-            assert len(results) == expected + 1  # the page and the promoted note
-            assert results[0]["id"] == promo.pk and results[0]["promoted"] is True
+            promoted = [row["id"] for row in results if row["promoted"]]
+            assert len(promoted) == (expected + 9) // 10 and set(promoted) <= promo_ids
+            assert len(results) == expected + len(promoted)
+            assert results[0]["id"] in promo_ids
 
         return run
 
-    promo = NoteFactory(title="推广")
-    with hooks.feed_slots.registered("test.promo", _slots_from_titles("推广")):
+    viewer = lists._viewer_with_interests()
+    client = make_client(viewer)
+    promo_ids = {_below_every_page(NoteFactory(title="推广")).pk for _ in range(5)}
+    with hooks.feed_slots.registered("test.promo", _one_promoted_per_ten):
         one = count_queries(fetch(1, 1))
         fifty = count_queries(fetch(49, 50))
     assert one == fifty, (one, fifty)
