@@ -259,7 +259,9 @@ def comments_manage(*, note_author: User, comment_ids: Sequence[int], action: st
             comments_delete_locked(notes=notes, comments=comments, ids=ids)
             return [comments[pk] for pk in ids]
         (target,) = COMMENT_MACHINE.targets(action)
-        allowed = COMMENT_MACHINE.sources(action) | {target}  # a repeat is allowed
+        allowed = COMMENT_MACHINE.sources(action)
+        if action in COMMENT_MACHINE.repeatable:  # a repeat is allowed and changes nothing
+            allowed |= {target}
         stuck = sorted(pk for pk in ids if comments[pk].creator_state not in allowed)
         if stuck:
             states = ", ".join(f"{pk} is {comments[pk].creator_state}" for pk in stuck)
