@@ -18,7 +18,7 @@ from django.utils import timezone
 from apps.accounts.models import Follow, User
 from apps.accounts.services import block_create, is_blocked_either_way
 from apps.analytics.kinds import EventKind
-from apps.analytics.recording import record_server_event
+from apps.analytics.services import server_event_enqueue
 from apps.core.errors import Conflict, Forbidden, InvalidInput
 from apps.core.states import IllegalTransition
 from apps.moderation.screening import Surface, ensure_can_post, screen_text
@@ -113,7 +113,7 @@ def comment_create(
             _queue_for_review(target="comment", object_id=comment.pk, held=[screening])
         if verdict is not None and verdict.block_author:
             block_create(blocker=note.author, blocked_id=author.pk)
-        record_server_event(
+        server_event_enqueue(
             kind=EventKind.COMMENT,
             actor_id=author.pk,
             note_id=note.pk,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.analytics.kinds import EventKind
-from apps.analytics.recording import record_server_event
+from apps.analytics.services import server_event_enqueue
 from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.notes.constants import MAX_BOARDS
 from apps.notes.models import (
@@ -53,7 +53,7 @@ def note_like(*, user: User, note_id: int, source: str = "") -> tuple[Note, bool
             return note, False
         NoteLike.objects.create(note=note, user=user)
         _change_engagement(note, likes=1)
-        record_server_event(
+        server_event_enqueue(
             kind=EventKind.LIKE,
             actor_id=user.pk,
             note_id=note.pk,
@@ -73,7 +73,7 @@ def _engagement_remove(
         if not deleted:
             return note, False
         _change_engagement(note, **{counter: -1})
-        record_server_event(
+        server_event_enqueue(
             kind=kind,
             actor_id=user.pk,
             note_id=note.pk,
@@ -118,7 +118,7 @@ def note_collect(
             return existing, False
         collect = Collect.objects.create(note=note, user=user, board=board)
         _change_engagement(note, collects=1)
-        record_server_event(
+        server_event_enqueue(
             kind=EventKind.COLLECT,
             actor_id=user.pk,
             note_id=note.pk,
