@@ -137,3 +137,11 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+# Organisations live in their own module; importing them here registers them with Django.
+from apps.accounts.organisation_models import (  # noqa: E402, F401
+    Membership,
+    Organisation,
+    OrganisationVerificationEvent,
+)
