@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from apps.core.errors import DomainError
 from apps.core.seeding import DemoContext
-from apps.ledger import services
+from apps.ledger import demo_organisations, services
 from apps.ledger.models import OwnerType, PaymentIntent, ReconciliationReport
 
 CREATORS_WITH_WALLETS = 12
@@ -72,5 +72,6 @@ def seed(ctx: DemoContext) -> None:
         )
     if creators and creators[0].pk not in already:
         services.wallet_transfer(sender=creators[0], recipient_id=demo.pk, amount=1_200)
+    demo_organisations.seed(ctx)
     if not ReconciliationReport.objects.exists():
         services.reconciliation_run()  # operators find a first report in the admin

@@ -125,7 +125,9 @@ def owner_statement_lines(*, owner_type: str, owner_id: int, month: date) -> Ite
 
 
 def owner_payment_intent_list(*, owner_type: str, owner_id: int) -> QuerySet[PaymentIntent]:
-    return PaymentIntent.objects.filter(owner_type=owner_type, owner_id=owner_id)
+    return PaymentIntent.objects.filter(owner_type=owner_type, owner_id=owner_id).select_related(
+        "requested_by"
+    )
 
 
 def payment_intent_list(*, user: User) -> QuerySet[PaymentIntent]:
@@ -147,7 +149,9 @@ def get_payment_intent_for_user(*, user: User, intent_id: int) -> PaymentIntent:
 
 
 def owner_payout_list(*, owner_type: str, owner_id: int) -> QuerySet[Payout]:
-    return Payout.objects.filter(owner_type=owner_type, owner_id=owner_id)
+    return Payout.objects.filter(owner_type=owner_type, owner_id=owner_id).select_related(
+        "requested_by"
+    )
 
 
 def payout_list(*, user: User) -> QuerySet[Payout]:
