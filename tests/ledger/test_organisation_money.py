@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from apps.accounts import organisations as organisation_services
 from apps.core.errors import Conflict, Forbidden
 from apps.ledger import services
 from apps.ledger.models import OwnerType, PaymentIntent, Payout
@@ -15,6 +16,7 @@ from tests.accounts.organisation_factories import (
     add_member,
     make_organisation,
     organisation_with_roles,
+    verification_operator,
 )
 from tests.ledger.factories import book_is_consistent, payout_operator, top_up
 from tests.ledger.organisation_money_factories import (
@@ -238,3 +240,22 @@ def test_lists_make_a_constant_number_of_queries(make_client, count_queries, pat
     fifty = count_queries(fetch(large, large_members))
     assert (len(results[small.pk]), len(results[large.pk])) == (1, 50)
     assert one == fifty
+
+
+def test_revoked_verification_and_removed_members_stop_money_moves(brand) -> None:
+    organisation, members = brand
+    organisation_top_up(organisation, members["finance"], 6_000)
+    organisation_services.membership_remove(
+        organisation_id=organisation.pk, actor=members["owner"], user_id=members["finance"].pk
+    )
+    with pytest.raises(Exception) as removed:
+        organisation_payout(organisation, members["finance"], 1_000)
+    assert getattr(removed.value, "code", "") == "organisation.not_found"
+    organisation_services.organisation_reject(
+        organisation_id=organisation.pk, operator=verification_operator(), reason="执照已吊销"
+    )
+    with pytest.raises(Conflict) as revoked:
+        organisation_payout(organisation, members["owner"], 1_000)
+    assert revoked.value.code == "organisation.not_verified"
+    assert _money(organisation) == (6_000, 0)
+    assert not Payout.objects.exists()
