@@ -334,6 +334,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     }
 )
 
+# --- organisations ---
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "OrganisationKindEnum": "apps.accounts.organisation_models.OrganisationKind",
+        "MembershipRoleEnum": "apps.accounts.organisation_models.MembershipRole",
+        "VerificationStatusEnum": "apps.accounts.organisation_models.VerificationStatus",
+    }
+)
+
 
 # --- analytics ---
 # Clients post event batches every few seconds; they get their own per-user rate, apart from

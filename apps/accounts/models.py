@@ -195,3 +195,11 @@ class SandboxSmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"to {self.phone} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+# Organisations live in their own module; importing them here registers them with Django.
+from apps.accounts.organisation_models import (  # noqa: E402, F401
+    Membership,
+    Organisation,
+    OrganisationVerificationEvent,
+)
