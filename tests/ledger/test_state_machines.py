@@ -62,8 +62,8 @@ def _payout_snapshot(payout: Payout) -> tuple:
         PayoutEvent.objects.count(),
         Transaction.objects.count(),
         Entry.objects.count(),
-        available(payout.user),
-        held(payout.user),
+        available(payout.requested_by),
+        held(payout.requested_by),
     )
 
 
@@ -118,7 +118,7 @@ def _intent_snapshot(intent: PaymentIntent) -> tuple:
         intent.status,
         Transaction.objects.count(),
         Entry.objects.count(),
-        available(intent.user),
+        available(intent.requested_by),
     )
 
 
