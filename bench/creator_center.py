@@ -276,6 +276,7 @@ def time_rollups(*, backfill_days: int) -> dict[str, float]:
                     cursor.execute(f"DELETE FROM {TABLES[table]} WHERE day = %s", [day])
 
     params = {"start": day_start, "end": day_end}
+    note_fields = [column for column in NOTE_DAILY_COLUMNS if column != "day"]
 
     def hand_written(*, parallel: bool = True) -> float:
         """The hand-written GROUP BY writing its rows server-side, as the step does: into a
@@ -289,7 +290,9 @@ def time_rollups(*, backfill_days: int) -> dict[str, float]:
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             started = time.perf_counter()
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {REFERENCE_TABLE} AS {HAND_WRITTEN_GROUP_BY}", params
+                f"CREATE TEMPORARY TABLE {REFERENCE_TABLE} ({', '.join(note_fields)}) AS "
+                + HAND_WRITTEN_GROUP_BY,
+                params,
             )
             cursor.execute(f"DROP TABLE {REFERENCE_TABLE}")
             return time.perf_counter() - started
@@ -334,7 +337,6 @@ def time_rollups(*, backfill_days: int) -> dict[str, float]:
     with connection.cursor() as cursor:
         cursor.execute(HAND_WRITTEN_GROUP_BY, params)
         expected = sorted(_rounded(row) for row in cursor.fetchall())
-    note_fields = [column for column in NOTE_DAILY_COLUMNS if column != "day"]
     stored = sorted(
         _rounded(row) for row in NoteDaily.objects.filter(day=yesterday).values_list(*note_fields)
     )

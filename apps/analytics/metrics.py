@@ -41,7 +41,7 @@ from apps.analytics.models import (
     NoteSourceDaily,
 )
 from apps.analytics.periods import Period, period_ending
-from apps.analytics.rollups import ACTIVITY_WINDOW_DAYS
+from apps.analytics.rollup_sql import ACTIVITY_WINDOW_DAYS
 
 # Sources of fans that name an object (note, live room, promotion order) in ``source_id``.
 OBJECT_SOURCES = ("note", "live", "promotion")
