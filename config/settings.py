@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.bodies.BodySizeLimitMiddleware",
 ]
 
 if not DEBUG:
@@ -188,6 +189,10 @@ STORAGES = {
 }
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# Endpoints anyone may call (login, register, refresh, logout, payment webhooks) read at most this
+# much: their bodies are a few hundred bytes, and a stranger must not make the server parse or
+# HMAC megabytes. Checked from Content-Length before the body is read (413 above it).
+UNAUTHENTICATED_BODY_MAX_BYTES = env.int("UNAUTHENTICATED_BODY_MAX_BYTES", default=64 * 1024)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

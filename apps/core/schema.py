@@ -26,6 +26,7 @@ ERROR_STATUSES = {
     "404": "Not found",
     "405": "Method not allowed",
     "409": "Conflict with the current state",
+    "413": "Request body too large",
     "415": "Unsupported media type",
     "422": "Unprocessable",
     "429": "Throttled",
