@@ -8,8 +8,9 @@ resample), with the EXIF rotation applied to the reduced copy, never to a full-s
 runs under a process-wide semaphore (``IMAGE_WORK_CONCURRENCY``), so memory is bounded by the
 pixel limit times that number, whatever the number of concurrent uploads.
 
-The worst case left is a PNG or WebP at the pixel limit (no draft mode): one full-size buffer of
-4 bytes a pixel; ``bench/uploads.py`` measures it.
+Formats without a draft mode cost a full-size decode, so their pixel limit is the smaller of
+``IMAGE_MAX_PIXELS`` and ``IMAGE_DECODE_BUDGET_BYTES`` over their cost a pixel
+(``DECODE_BYTES_PER_PIXEL``); ``bench/uploads.py`` measures the worst case of each.
 """
 
 import threading
@@ -26,6 +27,10 @@ from apps.core.errors import ServiceUnavailable
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Peak bytes a pixel costs while decoding, per format (measured with bench/uploads.py): JPEG
+# decodes through draft mode at 1/4 to 1/8 of its pixels; PNG fills one 4-byte-a-pixel buffer;
+# Pillow's WebP decoder holds libwebp's buffers, a copy of them as bytes, and the image.
+DECODE_BYTES_PER_PIXEL = {"JPEG": 1, "PNG": 4, "WEBP": 16}
 # EXIF orientations 5 to 8 turn the picture by a quarter: width and height swap.
 _QUARTER_TURNS = frozenset({5, 6, 7, 8})
 _DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
@@ -95,6 +100,13 @@ def _open(source: IO[bytes]) -> Image.Image:
         raise ImageRefused("invalid", "Upload a real JPEG, PNG or WebP image.") from None
 
 
+def pixel_limit(image_format: str, max_pixels: int) -> int:
+    """The most pixels accepted in ``image_format``: ``max_pixels``, or less where decoding
+    one pixel costs more than the decode budget allows (PNG, WebP)."""
+    per_pixel = DECODE_BYTES_PER_PIXEL.get(image_format, 4)
+    return min(max_pixels, settings.IMAGE_DECODE_BUDGET_BYTES // per_pixel)
+
+
 def _check_header(
     image: Image.Image, *, max_pixels: int, max_side: int | None
 ) -> tuple[str, int, int]:
@@ -104,8 +116,9 @@ def _check_header(
     width, height = image.size
     if width < 1 or height < 1:
         raise ImageRefused("invalid", "The image has no pixels.")
-    if width * height > max_pixels:
-        raise ImageRefused("pixels", f"At most {max_pixels:,} pixels.")
+    limit = pixel_limit(image_format, max_pixels)
+    if width * height > limit:
+        raise ImageRefused("pixels", f"At most {limit:,} pixels for {image_format}.")
     if max_side is not None and (width > max_side or height > max_side):
         raise ImageRefused("pixels", f"At most {max_side}x{max_side} pixels.")
     return image_format, width, height
@@ -139,12 +152,31 @@ def _flatten_to_rgb(image: Image.Image) -> Image.Image:
     return background
 
 
+def _reduce(image: Image.Image, factor: int) -> Image.Image:
+    """``image.reduce(factor)`` without a second full-size buffer.
+
+    Pillow reduces RGBA and LA through a premultiplied full-size copy; a strip at a time keeps
+    that copy to a few rows (box averaging is local, so the result is the same).
+    """
+    if factor <= 1:
+        return image
+    if image.mode not in ("RGBA", "LA"):
+        return image.reduce(factor)
+    width, height = image.size
+    out = Image.new(image.mode, (-(-width // factor), -(-height // factor)))
+    rows = factor * 32
+    for top in range(0, height, rows):
+        strip = image.crop((0, top, width, min(height, top + rows)))
+        out.paste(strip.reduce(factor), (0, top // factor))
+    return out
+
+
 def encode_thumbnail(image: Image.Image, box: tuple[int, int], quality: int) -> Thumbnail:
     """Shrink a (lazily opened) image into ``box`` and encode it as JPEG, reducing as it loads.
 
-    ``thumbnail()`` asks JPEG for a draft at twice the box, so the decoder itself scales down;
-    other formats load once at full size and are reduced in place. Orientation from EXIF is
-    applied after the reduction.
+    JPEG is asked for a draft at twice the fitted size, so the decoder itself scales down; the
+    decoded image is then reduced by an integer factor (in strips) and resampled. Orientation
+    from EXIF is applied to the small copy.
     """
     orientation = _orientation(image)  # JPEG/WebP: from the header; PNG may load here
     target = (box[1], box[0]) if orientation in _QUARTER_TURNS else box
@@ -153,8 +185,14 @@ def encode_thumbnail(image: Image.Image, box: tuple[int, int], quality: int) -> 
     # Pillow's own draft request is the box, not the fitted size, so a landscape photo in a
     # portrait box would decode at full size: ask for twice the fitted size instead.
     image.draft(None, (max(1, round(width * scale * 2)), max(1, round(height * scale * 2))))
-    image.thumbnail(target, reducing_gap=2.0)
-    small = _flatten_to_rgb(ImageOps.exif_transpose(image))
+    image.load()
+    width, height = image.size
+    fitted = (max(1, round(width * scale)), max(1, round(height * scale)))
+    factor = max(1, min(width // (fitted[0] * 2), height // (fitted[1] * 2)))
+    small = _reduce(image, factor)
+    small.thumbnail(target)
+    small.info = image.info
+    small = _flatten_to_rgb(ImageOps.exif_transpose(small))
     out = BytesIO()
     small.save(out, "JPEG", quality=quality, optimize=True)
     return Thumbnail(out.getvalue(), small.width, small.height)

@@ -74,7 +74,7 @@ def _image_refusal(refused: ImageRefused, *, field: str, label: str) -> InvalidI
             field,
             "note.image_too_many_pixels",
             f"{label} has too many pixels.",
-            f"At most {settings.NOTES_IMAGE_MAX_PIXELS:,} pixels.",
+            refused.detail,
         )
     return _refuse(
         field,

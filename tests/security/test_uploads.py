@@ -116,6 +116,20 @@ def test_the_pixel_limit_is_what_phones_produce() -> None:
     assert settings.IMAGE_MAX_PIXELS <= 50_000_000
 
 
+def test_formats_decoded_at_full_size_get_fewer_pixels(api, decoded, settings) -> None:
+    """A PNG has no draft mode: its limit is the decode budget over 4 bytes a pixel."""
+    settings.IMAGE_DECODE_BUDGET_BYTES = 4 * 1_000_000
+    too_many = png_of_zeros(1001, 1000, color_type=2)
+    response = _post_note(api, SimpleUploadedFile("big.png", too_many, content_type="image/png"))
+    _refused(response, "note.image_too_many_pixels")
+    assert "1,000,000" in response.json()["error"]["fields"]["images"][0]
+    assert decoded == []
+    out = BytesIO()
+    Image.new("RGB", (1200, 1000), "salmon").save(out, "JPEG")
+    jpeg = SimpleUploadedFile("ok.jpg", out.getvalue(), content_type="image/jpeg")
+    assert _post_note(api, jpeg).status_code == 201  # JPEG decodes reduced: 50 MP cap applies
+
+
 def test_a_png_just_over_the_limit_is_refused_undecoded(api, decoded, settings) -> None:
     settings.NOTES_IMAGE_MAX_PIXELS = 1_000_000
     response = _post_note(
