@@ -64,7 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "apps.core.bodies.BodySizeLimitMiddleware",
+    "apps.core.request_limits.BodySizeLimitMiddleware",
+    "apps.core.request_limits.QueryStringMiddleware",
 ]
 
 if not DEBUG:

@@ -35,6 +35,20 @@ ERROR_STATUSES = {
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def _get_parameters(self) -> list[dict[str, Any]]:
+        """Query parameters are never empty (``QueryStringMiddleware`` answers 400): say so."""
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema") or {}
+            if (
+                parameter.get("in") == "query"
+                and schema.get("type") == "string"
+                and "enum" not in schema
+                and not schema.get("minLength")
+            ):
+                parameter["schema"] = {**schema, "minLength": 1}
+        return parameters
+
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code, description in ERROR_STATUSES.items():

@@ -1,4 +1,4 @@
-"""Body limits checked before a body is read.
+"""Request checks made before a view runs: body size, and the API's query-string rules.
 
 Django refuses bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` only when they are read (mapped to
 413 in ``apps.core.errors``). Endpoints anyone may call get a much smaller limit here, from the
@@ -15,6 +15,8 @@ from django.utils.deprecation import MiddlewareMixin
 from rest_framework.permissions import AllowAny
 
 from apps.core.errors import error_body, request_too_big
+
+API_PREFIX = "/api/"  # the admin's own query strings (an empty search box) are its business
 
 
 def body_limit_for(view_func: Callable[..., Any]) -> int | None:
@@ -74,3 +76,30 @@ class BodySizeLimitMiddleware(MiddlewareMixin):
             refusal = request_too_big(limit)
             return JsonResponse(error_body(refusal.code, refusal.message), status=refusal.status)
         return None
+
+
+class QueryStringMiddleware(MiddlewareMixin):
+    """API query parameters are single and non-empty: ``?state=`` or ``?page_size=1&page_size=2``
+    is a 400, not a silently ignored filter (the schema says so: ``minLength: 1``, no arrays)."""
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple,
+        view_kwargs: dict,
+    ) -> HttpResponse | None:
+        if not request.path.startswith(API_PREFIX):
+            return None
+        fields: dict[str, list[str]] = {}
+        for name, values in request.GET.lists():
+            if len(values) > 1:
+                fields[name] = ["Give this parameter once."]
+            elif values[0] == "":
+                fields[name] = ["Leave the parameter out instead of sending it empty."]
+        if not fields:
+            return None
+        return JsonResponse(
+            error_body("invalid", "The request has invalid query parameters.", fields),
+            status=400,
+        )
