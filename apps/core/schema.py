@@ -36,12 +36,13 @@ ERROR_STATUSES = {
 
 class AutoSchema(SpectacularAutoSchema):
     def _get_parameters(self) -> list[dict[str, Any]]:
-        """Query parameters are never empty (``QueryStringMiddleware`` answers 400): say so."""
+        """Query parameters and headers are never empty (``QueryStringMiddleware`` answers 400
+        for queries; an empty header is as good as a missing one): say so."""
         parameters = super()._get_parameters()
         for parameter in parameters:
             schema = parameter.get("schema") or {}
             if (
-                parameter.get("in") == "query"
+                parameter.get("in") in ("query", "header")
                 and schema.get("type") == "string"
                 and "enum" not in schema
                 and not schema.get("minLength")

@@ -87,3 +87,11 @@ def test_an_event_without_source_is_refused_alone_as_the_schema_says(api, anon_c
     client_event_schema, anything = items["items"]["anyOf"]
     assert "source" in client_event_schema["required"]
     assert "type" not in anything  # any other item is taken and refused on its own
+
+
+@pytest.mark.parametrize("cursor", ["\x1f", " ", "%%%"])
+def test_a_forged_discovery_cursor_is_404_even_when_it_is_whitespace(api, cursor) -> None:
+    """The docs say 404 for a cursor the server did not issue; blank-looking ones included."""
+    make_note(UserFactory())
+    response = api.get("/api/v1/feed/discover", {"cursor": cursor})
+    assert response.status_code == 404, response.content
