@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.request_limits.BodySizeLimitMiddleware",
+    "apps.core.request_limits.QueryStringMiddleware",
 ]
 
 if not DEBUG:
@@ -218,7 +220,20 @@ STORAGES = {
     },
 }
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=5 * 1024 * 1024)
+# Every accepted image (apps/core/images.py): dimensions read from the header and checked before
+# any decoding; decoding runs in at most IMAGE_WORK_CONCURRENCY threads a process (the others wait
+# up to IMAGE_WORK_WAIT_SECONDS, then get 503).
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)
+# Formats Pillow must decode at full size (PNG, WebP) get fewer pixels: this budget over their
+# bytes a pixel (apps/core/images.py): 33.5 MP of PNG, 8.4 MP of WebP by default.
+IMAGE_DECODE_BUDGET_BYTES = env.int("IMAGE_DECODE_BUDGET_BYTES", default=128 * 1024 * 1024)
+IMAGE_WORK_CONCURRENCY = env.int("IMAGE_WORK_CONCURRENCY", default=2)
+IMAGE_WORK_WAIT_SECONDS = env.float("IMAGE_WORK_WAIT_SECONDS", default=30.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# Endpoints anyone may call (login, register, refresh, logout, payment webhooks) read at most this
+# much: their bodies are a few hundred bytes, and a stranger must not make the server parse or
+# HMAC megabytes. Checked from Content-Length before the body is read (413 above it).
+UNAUTHENTICATED_BODY_MAX_BYTES = env.int("UNAUTHENTICATED_BODY_MAX_BYTES", default=64 * 1024)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -371,7 +386,9 @@ MODERATION_CONTACT_ACTION = env.str("MODERATION_CONTACT_ACTION", default="mask")
 
 # --- notes ---
 NOTES_IMAGE_MAX_BYTES = env.int("NOTES_IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
-NOTES_IMAGE_MAX_PIXELS = env.int("NOTES_IMAGE_MAX_PIXELS", default=64_000_000)
+# Phones' full-resolution modes top out at 48-50 MP (8064x6048, 8160x6144); defaults are 12-24 MP.
+# JPEG decodes reduced (draft mode); PNG and WebP are held to IMAGE_DECODE_BUDGET_BYTES instead.
+NOTES_IMAGE_MAX_PIXELS = env.int("NOTES_IMAGE_MAX_PIXELS", default=IMAGE_MAX_PIXELS)
 NOTES_VIDEO_MAX_BYTES = env.int("NOTES_VIDEO_MAX_BYTES", default=1024 * 1024 * 1024)
 NOTES_VIDEO_MAX_SECONDS = env.int("NOTES_VIDEO_MAX_SECONDS", default=15 * 60)
 NOTES_FFPROBE_BINARY = env.str("FFPROBE_BINARY", default="ffprobe")

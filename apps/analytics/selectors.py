@@ -11,6 +11,7 @@ from django.db.models import Model
 
 from apps.accounts.models import Profile, User
 from apps.analytics.kinds import age_band_for
+from apps.analytics.targets import visible_note_authors_function
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,23 @@ def note_authors(*, note_ids: Iterable[int]) -> dict[int, int] | None:
     if not ids:
         return {}
     return dict(model._default_manager.filter(pk__in=ids).values_list("pk", "author_id"))
+
+
+def visible_note_authors(
+    *, note_ids: Iterable[int], viewer_id: int | None
+) -> dict[int, int] | None:
+    """Author of each note among ``note_ids`` that ``viewer_id`` may see, in one query.
+
+    Client events name notes chosen by the client, so a note the sender cannot see answers like
+    a missing one. None when no app has registered notes (nothing to check against).
+    """
+    function = visible_note_authors_function()
+    if function is None:
+        return None
+    ids = set(note_ids)
+    if not ids:
+        return {}
+    return function(ids, viewer_id)
 
 
 def active_user_ids(*, user_ids: Iterable[int]) -> set[int]:

@@ -60,7 +60,9 @@ def event_batch_record(
     if not unique:
         return result
 
-    authors = selectors.note_authors(note_ids=[e.note_id for e in unique if e.note_id is not None])
+    authors = selectors.visible_note_authors(
+        note_ids=[e.note_id for e in unique if e.note_id is not None], viewer_id=actor_id
+    )
     target_ids = {e.target_user_id for e in unique if e.target_user_id is not None}
     known_users = selectors.active_user_ids(user_ids=target_ids) if target_ids else set()
 

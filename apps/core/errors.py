@@ -8,7 +8,14 @@ and anything unexpected to that shape, so no traceback ever reaches a client.
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -65,6 +72,13 @@ class Unprocessable(DomainError):
     code = "unprocessable"
 
 
+class PayloadTooLarge(DomainError):
+    """The request body is over a size limit; nothing of it was used."""
+
+    status = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    code = "request.too_large"
+
+
 class ServiceUnavailable(DomainError):
     """A dependency of this request is missing or down; retrying later may succeed."""
 
@@ -74,6 +88,37 @@ class ServiceUnavailable(DomainError):
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def request_too_big(limit: int) -> DomainError:
+    """The 413 for a body over ``limit`` bytes (one message whichever layer noticed)."""
+    return PayloadTooLarge(
+        f"The request body is larger than {limit:,} bytes.",
+        code="request.too_large",
+    )
+
+
+def request_limit_error(exc: Exception) -> DomainError | None:
+    """Django's refusals of an oversized or overfull body as domain errors, else None.
+
+    Django raises these (as ``SuspiciousOperation``) when the body is first read, which for an
+    API view is the first touch of ``request.data``; left alone they would be 500s.
+    """
+    if isinstance(exc, RequestDataTooBig):
+        return request_too_big(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return InvalidInput(
+            f"The request has more than {limit:,} fields.", code="request.too_many_fields"
+        )
+    if isinstance(exc, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        return InvalidInput(
+            f"The request has more than {limit:,} files.", code="request.too_many_files"
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return InvalidInput("The request was refused as malformed.", code="bad_request")
+    return None
 
 
 def _flatten(detail: Any) -> dict[str, Any]:
@@ -98,6 +143,7 @@ def _flatten(detail: Any) -> dict[str, Any]:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF exception handler producing the one error shape for every failure."""
+    exc = request_limit_error(exc) or exc
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
     if isinstance(exc, Http404):

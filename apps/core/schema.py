@@ -26,6 +26,7 @@ ERROR_STATUSES = {
     "404": "Not found",
     "405": "Method not allowed",
     "409": "Conflict with the current state",
+    "413": "Request body too large",
     "415": "Unsupported media type",
     "422": "Unprocessable",
     "429": "Throttled",
@@ -34,6 +35,21 @@ ERROR_STATUSES = {
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def _get_parameters(self) -> list[dict[str, Any]]:
+        """Query parameters and headers are never empty (``QueryStringMiddleware`` answers 400
+        for queries; an empty header is as good as a missing one): say so."""
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema") or {}
+            if (
+                parameter.get("in") in ("query", "header")
+                and schema.get("type") == "string"
+                and "enum" not in schema
+                and not schema.get("minLength")
+            ):
+                parameter["schema"] = {**schema, "minLength": 1}
+        return parameters
+
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code, description in ERROR_STATUSES.items():

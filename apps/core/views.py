@@ -7,7 +7,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from apps.core.errors import error_body
+from apps.core.errors import error_body, request_limit_error
 
 
 def _check_database() -> str:
@@ -58,6 +58,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's 400 path (outside DRF): oversized or overfull bodies keep their own answer."""
+    refused = request_limit_error(exception) if exception is not None else None
+    if refused is not None:
+        return JsonResponse(error_body(refused.code, refused.message), status=refused.status)
     return JsonResponse(error_body("bad_request", "Bad request."), status=400)
 
 

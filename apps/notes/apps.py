@@ -8,7 +8,9 @@ class NotesConfig(AppConfig):
 
     def ready(self) -> None:
         """Register notes and comments with moderation, bound to the notes services."""
+        from apps.analytics.targets import register_visible_note_authors
         from apps.moderation.targets import ModerationTarget, register_target
+        from apps.notes.analytics_hooks import visible_note_authors
         from apps.notes.models import Comment, Note
         from apps.notes.services import (
             comment_moderation_set,
@@ -44,3 +46,4 @@ class NotesConfig(AppConfig):
                 ),
             )
         )
+        register_visible_note_authors(visible_note_authors)

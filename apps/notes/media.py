@@ -21,13 +21,13 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from apps.core.errors import InvalidInput, ServiceUnavailable
+from apps.core.images import EXTENSIONS, ImageRefused, accept_image
 
 logger = logging.getLogger(__name__)
 
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+IMAGE_FORMATS = EXTENSIONS
 THUMBNAIL_BOX = (540, 1080)  # card width on a phone at 2x; tall images keep their shape
 THUMBNAIL_QUALITY = 82
 PROBE_TIMEOUT_SECONDS = 30
@@ -60,58 +60,33 @@ def _refuse(field: str, code: str, message: str, detail: str) -> InvalidInput:
     return InvalidInput(message, code=code, fields={field: [detail]})
 
 
-def _thumbnail(image: Image.Image) -> tuple[bytes, int, int]:
-    """A JPEG no larger than THUMBNAIL_BOX; transparent pixels become white."""
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
-    image.thumbnail(THUMBNAIL_BOX)
-    out = BytesIO()
-    image.convert("RGB").save(out, "JPEG", quality=THUMBNAIL_QUALITY, optimize=True)
-    return out.getvalue(), image.width, image.height
-
-
-def _decode_image(data: bytes, *, field: str, label: str) -> Image.Image:
-    """Parse and fully decode an image, refusing anything Pillow cannot read as JPEG/PNG/WebP."""
-    invalid = _refuse(
+def _image_refusal(refused: ImageRefused, *, field: str, label: str) -> InvalidInput:
+    """The notes' stable codes for the shared validator's reasons."""
+    if refused.reason == "format":
+        return _refuse(
+            field,
+            "note.unsupported_image_format",
+            f"{label} must be JPEG, PNG or WebP.",
+            f"{refused.detail} Use JPEG, PNG or WebP.",
+        )
+    if refused.reason == "pixels":
+        return _refuse(
+            field,
+            "note.image_too_many_pixels",
+            f"{label} has too many pixels.",
+            refused.detail,
+        )
+    return _refuse(
         field,
         "note.invalid_image",
         f"{label} is not a valid image.",
         "Upload a real JPEG, PNG or WebP image.",
     )
-    try:
-        with Image.open(BytesIO(data)) as probe:
-            image_format = probe.format
-            width, height = probe.size
-            probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise invalid from None
-    if image_format not in IMAGE_FORMATS:
-        raise _refuse(
-            field,
-            "note.unsupported_image_format",
-            f"{label} must be JPEG, PNG or WebP.",
-            f"{image_format} is not accepted; use JPEG, PNG or WebP.",
-        )
-    if width * height > settings.NOTES_IMAGE_MAX_PIXELS:
-        raise _refuse(
-            field,
-            "note.image_too_many_pixels",
-            f"{label} has too many pixels.",
-            f"At most {settings.NOTES_IMAGE_MAX_PIXELS:,} pixels.",
-        )
-    try:
-        image = Image.open(BytesIO(data))
-        image.load()  # verify() does not decode pixels; a truncated file fails here
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise invalid from None
-    return image
 
 
 def inspect_image(upload: UploadedFile, *, field: str, label: str = "The image") -> ImageUpload:
-    """Check one image upload (size, real format, pixels) and render its thumbnail."""
+    """Check one image upload (size, real format, pixels from the header) and render its
+    thumbnail from a reduced decode (``apps.core.images``)."""
     limit = settings.NOTES_IMAGE_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise _refuse(
@@ -120,22 +95,24 @@ def inspect_image(upload: UploadedFile, *, field: str, label: str = "The image")
             f"{label} is larger than {limit // (1024 * 1024)} MB.",
             f"At most {limit // (1024 * 1024)} MB.",
         )
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    image = _decode_image(data, field=field, label=label)
-    image_format = image.format or ""
-    oriented = ImageOps.exif_transpose(image)  # phones store rotation in EXIF
-    width, height = oriented.size
-    thumbnail, thumb_width, thumb_height = _thumbnail(oriented)
+    try:
+        header, thumbnail = accept_image(
+            upload,
+            max_pixels=settings.NOTES_IMAGE_MAX_PIXELS,
+            thumbnail_box=THUMBNAIL_BOX,
+            thumbnail_quality=THUMBNAIL_QUALITY,
+        )
+    except ImageRefused as refused:
+        raise _image_refusal(refused, field=field, label=label) from None
+    assert thumbnail is not None
     return ImageUpload(
         upload=upload,
-        format=image_format,
-        width=width,
-        height=height,
-        thumbnail=thumbnail,
-        thumbnail_width=thumb_width,
-        thumbnail_height=thumb_height,
+        format=header.format,
+        width=header.width,
+        height=header.height,
+        thumbnail=thumbnail.data,
+        thumbnail_width=thumbnail.width,
+        thumbnail_height=thumbnail.height,
     )
 
 
@@ -277,9 +254,17 @@ def inspect_video(upload: UploadedFile, *, field: str = "video") -> VideoUpload:
         frame = _extract_cover(path, at_seconds=min(1.0, duration / 2))
     if not frame:
         raise invalid
-    with Image.open(BytesIO(frame)) as image:
-        image.load()
-        cover, cover_width, cover_height = _thumbnail(image)
+    try:
+        _, thumbnail = accept_image(
+            BytesIO(frame),
+            max_pixels=settings.NOTES_IMAGE_MAX_PIXELS,
+            thumbnail_box=THUMBNAIL_BOX,
+            thumbnail_quality=THUMBNAIL_QUALITY,
+        )
+    except ImageRefused:
+        raise invalid from None
+    assert thumbnail is not None
+    cover, cover_width, cover_height = thumbnail.data, thumbnail.width, thumbnail.height
     return VideoUpload(
         upload=upload,
         format=video_format,

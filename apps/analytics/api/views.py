@@ -49,7 +49,7 @@ class EventBatchApi(APIView):
             "be retried safely. The actor is always the signed-in user. The request is refused "
             "as a whole (400) only when the body is not an object with 1 to 500 events."
         ),
-        request=s.EventBatchSerializer,
+        request={"application/json": s.EVENT_BATCH_SCHEMA},
         responses={200: s.EventBatchResultSerializer},
         examples=[OpenApiExample("Impression and view", value=BATCH_EXAMPLE, request_only=True)],
     )

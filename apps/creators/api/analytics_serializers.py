@@ -1,8 +1,9 @@
 """Creator-center analytics: query parameters (validated here) and response shapes."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.analytics.days import local_yesterday
@@ -33,53 +34,50 @@ def _bounded(value: date) -> date:
 # --- query parameters -----------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"type": "string", "format": "date", "pattern": r"^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"}
+)
+class ReportDayField(serializers.DateField):
+    """A day between 2000-01-01 and 2999-12-31 (the year range is in the schema too)."""
+
+    def to_internal_value(self, value: Any) -> date:
+        return _bounded(super().to_internal_value(value))
+
+
 class AnalyticsPeriodQuerySerializer(serializers.Serializer):
-    """Either ``period`` (the last 7, 30 or 90 complete days) or ``start`` and ``end``."""
+    """``period`` days ending at ``end``, or ``start`` to ``end``; every combination is valid.
+
+    The schema cannot say "these parameters exclude each other" or "no later than yesterday",
+    so nothing is refused for them: each rule below reads the request one documented way.
+    """
 
     period = serializers.ChoiceField(
         choices=PERIOD_CHOICES,
         required=False,
-        help_text=f"The last N complete Asia/Shanghai days, ending yesterday (default "
-        f"{DEFAULT_PERIOD}). Not together with start/end.",
+        help_text=f"The N complete Asia/Shanghai days ending at end (default {DEFAULT_PERIOD} "
+        "days ending yesterday). Ignored when start is given.",
     )
-    start = serializers.DateField(
-        required=False, help_text=f"First day of a custom range. {DATE_HELP}"
-    )
-    end = serializers.DateField(
+    start = ReportDayField(
         required=False,
-        help_text=f"Last day of a custom range, at the latest yesterday. {DATE_HELP}",
+        help_text=f"First day of a custom range (to end, or to yesterday). {DATE_HELP}",
     )
-
-    def validate_start(self, value: date) -> date:
-        return _bounded(value)
-
-    def validate_end(self, value: date) -> date:
-        return _bounded(value)
+    end = ReportDayField(
+        required=False,
+        help_text="Last day of the range (default yesterday); a later day reads as yesterday, "
+        "since daily figures end there. Given with a start before it, the two are swapped; a "
+        f"range keeps its last {MAX_RANGE_DAYS} days. {DATE_HELP}",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         yesterday = local_yesterday()
-        start, end = attrs.get("start"), attrs.get("end")
-        if start is None and end is None:
-            attrs["range"] = period_ending(end=yesterday, days=attrs.get("period", DEFAULT_PERIOD))
+        last = min(attrs.get("end") or yesterday, yesterday)
+        start = attrs.get("start")
+        if start is None:
+            attrs["range"] = period_ending(end=last, days=attrs.get("period", DEFAULT_PERIOD))
             return attrs
-        if "period" in attrs:
-            raise serializers.ValidationError(
-                {"period": ["Give either period or start and end, not both."]}
-            )
-        if start is None or end is None:
-            missing = "start" if start is None else "end"
-            raise serializers.ValidationError({missing: ["start and end go together."]})
-        if end < start:
-            raise serializers.ValidationError({"end": ["end is before start."]})
-        if end > yesterday:
-            raise serializers.ValidationError(
-                {"end": [f"Daily figures end yesterday ({yesterday}); today is in the overview."]}
-            )
-        if (end - start).days + 1 > MAX_RANGE_DAYS:
-            raise serializers.ValidationError(
-                {"start": [f"A range covers at most {MAX_RANGE_DAYS} days."]}
-            )
-        attrs["range"] = Period(start, end)
+        first, last = sorted((min(start, yesterday), last))
+        first = max(first, last - timedelta(days=MAX_RANGE_DAYS - 1))
+        attrs["range"] = Period(first, last)
         return attrs
 
 
@@ -93,27 +91,14 @@ class AnalyticsNotesFilterQuerySerializer(AnalyticsPeriodQuerySerializer):
         help_text="Sort field; a leading '-' sorts descending. Ties go to the newer note.",
     )
     kind = serializers.ChoiceField(choices=NoteKind.choices, required=False)
-    published_after = serializers.DateField(
+    published_after = ReportDayField(
         required=False, help_text=f"Notes published on or after this day. {DATE_HELP}"
     )
-    published_before = serializers.DateField(
-        required=False, help_text=f"Notes published on or before this day. {DATE_HELP}"
+    published_before = ReportDayField(
+        required=False,
+        help_text=f"Notes published on or before this day (before published_after: no notes). "
+        f"{DATE_HELP}",
     )
-
-    def validate_published_after(self, value: date) -> date:
-        return _bounded(value)
-
-    def validate_published_before(self, value: date) -> date:
-        return _bounded(value)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        after, before = attrs.get("published_after"), attrs.get("published_before")
-        if after and before and before < after:
-            raise serializers.ValidationError(
-                {"published_before": ["published_before is before published_after."]}
-            )
-        return attrs
 
 
 class AnalyticsNotesListQuerySerializer(AnalyticsNotesFilterQuerySerializer):

@@ -544,5 +544,5 @@ class SearchQuerySerializer(serializers.Serializer):
 
 
 class DiscoveryQuerySerializer(serializers.Serializer):
-    cursor = serializers.CharField(required=False, max_length=200)
+    cursor = serializers.CharField(required=False, max_length=200, trim_whitespace=False)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=50, default=20)
