@@ -59,6 +59,21 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     ),
 )
 
+# For creates that are safe to repeat by nature but should not duplicate on a client retry (a
+# note, a comment, a reply): the key is optional; when sent it works as above.
+OPTIONAL_IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    name=HEADER,
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    pattern=KEY_PATTERN,
+    description=(
+        "Optional. A client retrying after a lost response sends the same key (a UUID) and body "
+        "and gets the first response back instead of a second note or comment; the same key "
+        "with another body is refused with 422."
+    ),
+)
+
 
 class _Abort(Exception):
     """Carries a 5xx response out of the transaction so the key is rolled back with the work."""

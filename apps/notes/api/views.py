@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.generics import ListAPIView
@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Profile
 from apps.core.idempotency import HEADER as IDEMPOTENCY_HEADER
-from apps.core.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
+from apps.core.idempotency import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER as OPTIONAL_IDEMPOTENCY_KEY
 from apps.core.idempotency import idempotent_response
 from apps.core.pagination import CreatedCursorPagination
 from apps.notes import selectors, services
@@ -45,20 +45,6 @@ class FansCursorPagination(CreatedCursorPagination):
     """User search: the most followed first."""
 
     ordering = ("-fans_count", "-user_id")
-
-
-OPTIONAL_IDEMPOTENCY_KEY = OpenApiParameter(
-    name=IDEMPOTENCY_HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    pattern=IDEMPOTENCY_KEY_PATTERN,
-    description=(
-        "Optional. A client retrying after a lost response sends the same key (a UUID) and body "
-        "and gets the first response back instead of a second note or comment; the same key "
-        "with another body is refused with 422."
-    ),
-)
 
 
 def _at_most_once(view: APIView, request: Request, handler: Callable[[], Response]) -> Response:
