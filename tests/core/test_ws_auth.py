@@ -32,6 +32,7 @@ from apps.core.ws_auth import (
     UserWebsocketConsumer,
 )
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.workers import WORKER
 
 pytestmark = [
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs the Redis channel layer (REDIS_URL)"),
@@ -145,7 +146,9 @@ def test_the_channel_layer_is_redis() -> None:
     from channels_redis.core import RedisChannelLayer
 
     assert isinstance(get_channel_layer(), RedisChannelLayer)
-    assert settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] == [settings.REDIS_URL]
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    assert config["hosts"] == [settings.REDIS_URL]
+    assert f"-{WORKER}:" in config["prefix"]  # groups of another xdist worker stay apart
 
 
 def test_config_asgi_puts_jwt_inside_the_session_stack_and_origin_check() -> None:

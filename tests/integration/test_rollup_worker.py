@@ -1,15 +1,14 @@
 """The nightly rollup on a real Celery worker process, through the Redis broker.
 
-A ``celery -A config worker`` subprocess is started on the test database with its own queue
-(so it never takes another run's tasks); the test sends the tasks through the broker and polls
-the rollup tables for the rows the worker wrote.
+A ``celery -A config worker`` subprocess is started on the test database (this xdist worker's)
+with its own queue and node name (so it never takes another worker's or run's tasks); the test
+sends the tasks through the broker and polls the rollup tables for the rows the worker wrote.
 """
 
 import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from apps.analytics.models import CreatorDaily, Event, NoteDaily, RollupRun
 from apps.analytics.tasks import FINAL_AFTER_DAYS, analytics_rollup_day, analytics_rollup_nightly
 from tests.factories import UserFactory
 from tests.notes.factories import NoteFactory
+from tests.workers import unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ def _database_url() -> str:
 def worker_queue(tmp_path: Path) -> Iterator[str]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.skip("needs a broker (REDIS_URL)")
-    queue = f"rollup-test-{uuid.uuid4().hex[:8]}"
+    queue = unique_name("rollup-test")
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -60,6 +60,8 @@ def worker_queue(tmp_path: Path) -> Iterator[str]:
             "worker",
             "-Q",
             queue,
+            "--hostname",  # its own node name too: two xdist workers may run this at once
+            f"{queue}@%h",
             "--pool",
             "solo",
             "--loglevel",

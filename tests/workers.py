@@ -1,0 +1,24 @@
+"""Names and ports that stay apart when the suite runs on several xdist workers at once.
+
+Every worker has its own test database (pytest-django adds ``_gw0``, ``_gw1``, ...), but Redis
+and the machine's ports are shared: a queue, a key prefix or a port taken by one worker must
+never be seen by another, nor by a concurrent run.
+"""
+
+import os
+import socket
+import uuid
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def unique_name(kind: str) -> str:
+    """``<kind>-<worker>-<random>``: a Celery queue or a key prefix of this worker only."""
+    return f"{kind}-{WORKER}-{uuid.uuid4().hex[:8]}"
+
+
+def free_port() -> int:
+    """A TCP port that nothing listens on now (the kernel picks it), for a server a test starts."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
