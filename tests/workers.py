@@ -8,6 +8,7 @@ never be seen by another, nor by a concurrent run.
 import os
 import socket
 import uuid
+from urllib.parse import quote
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
@@ -22,3 +23,15 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def database_url(settings_dict: dict) -> str:
+    """The database a test runs on (this worker's ``test_<name>_gw<n>``) as a URL for a child
+    process."""
+    credentials = quote(settings_dict["USER"] or "", safe="")
+    if settings_dict["PASSWORD"]:
+        credentials += ":" + quote(settings_dict["PASSWORD"], safe="")
+    host = settings_dict["HOST"] or "127.0.0.1"
+    return (
+        f"postgres://{credentials}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -23,20 +22,10 @@ from apps.analytics.models import CreatorDaily, Event, NoteDaily, RollupRun
 from apps.analytics.tasks import FINAL_AFTER_DAYS, analytics_rollup_day, analytics_rollup_nightly
 from tests.factories import UserFactory
 from tests.notes.factories import NoteFactory
-from tests.workers import unique_name
+from tests.workers import database_url, unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    """The test database (pytest-django's ``test_<name>``) as a URL for the worker."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{credentials}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -46,7 +35,7 @@ def worker_queue(tmp_path: Path) -> Iterator[str]:
     queue = unique_name("rollup-test")
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
         "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
         "CELERY_QUEUE": queue,  # the worker's default queue: tasks it enqueues stay on it
