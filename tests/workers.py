@@ -7,6 +7,7 @@ never be seen by another, nor by a concurrent run.
 
 import os
 import socket
+import subprocess
 import uuid
 from urllib.parse import quote
 
@@ -35,3 +36,13 @@ def database_url(settings_dict: dict) -> str:
     return (
         f"postgres://{credentials}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
     )
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> int:
+    """Terminate a child a test started, kill it if it does not stop; its exit code."""
+    process.terminate()
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()

@@ -46,27 +46,31 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 KEY_PATTERN = r"^[!-~]{1,255}$"
 
-IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    name=HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
+
+def _key_parameter(*, required: bool, description: str) -> OpenApiParameter:
+    """The ``Idempotency-Key`` header as the schema documents it."""
+    return OpenApiParameter(
+        name=HEADER,
+        type=str,
+        location=OpenApiParameter.HEADER,
+        required=required,
+        pattern=KEY_PATTERN,
+        description=description,
+    )
+
+
+IDEMPOTENCY_KEY_PARAMETER = _key_parameter(
     required=True,
-    pattern=KEY_PATTERN,
     description=(
         "A unique key per operation (a UUID is a good choice), 1-255 visible ASCII characters. "
         "Repeating the request with the same key and body returns the first response; the same "
         "key with another body is refused with 422. Keys are kept at least 24 hours."
     ),
 )
-
 # For creates that are safe to repeat by nature but should not duplicate on a client retry (a
 # note, a comment, a reply): the key is optional; when sent it works as above.
-OPTIONAL_IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    name=HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
+OPTIONAL_IDEMPOTENCY_KEY_PARAMETER = _key_parameter(
     required=False,
-    pattern=KEY_PATTERN,
     description=(
         "Optional. A client retrying after a lost response sends the same key (a UUID) and body "
         "and gets the first response back instead of a second note or comment; the same key "

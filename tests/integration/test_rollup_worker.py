@@ -22,7 +22,7 @@ from apps.analytics.models import CreatorDaily, Event, NoteDaily, RollupRun
 from apps.analytics.tasks import FINAL_AFTER_DAYS, analytics_rollup_day, analytics_rollup_nightly
 from tests.factories import UserFactory
 from tests.notes.factories import NoteFactory
-from tests.workers import database_url, unique_name
+from tests.workers import database_url, stop, unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,12 +67,7 @@ def worker_queue(tmp_path: Path) -> Iterator[str]:
     try:
         yield queue
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker)
         log.close()
         if worker.returncode not in (0, -15):
             print((tmp_path / "worker.log").read_text())

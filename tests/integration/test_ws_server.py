@@ -23,7 +23,7 @@ from websockets.sync.client import connect
 
 from apps.core.ws_auth import UNAUTHORIZED
 from tests.factories import UserFactory
-from tests.workers import database_url, free_port
+from tests.workers import database_url, free_port, stop
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,12 +63,7 @@ def server(django_db_setup, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                 time.sleep(0.25)
         yield f"ws://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _open(url: str, **kwargs):
