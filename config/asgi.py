@@ -1,4 +1,9 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels routing."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels routing.
+
+WebSockets pass the allowed-hosts origin check, then the session stack (the admin), then JWT
+(``apps.core.ws_auth``: a mobile client's access token, in the ``bearer`` subprotocol or
+``?token=``; a bad token closes the socket with 4401).
+"""
 
 import os
 
@@ -8,17 +13,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app registry)
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs the app registry)
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from apps.core.ws_auth import JwtAuthMiddlewareStack  # noqa: E402
 from config.websocket_urls import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            JwtAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }
 )

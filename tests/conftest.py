@@ -1,14 +1,17 @@
-"""Shared fixtures: API clients, users, and helpers for query counting."""
+"""Shared fixtures: API clients, users, helpers for query counting, and per-worker namespaces."""
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from tests.factories import UserFactory
+from tests.workers import WORKER, unique_name
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +29,31 @@ def _test_settings(tmp_path, settings) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     # Real hashing costs ~0.3 s per user; what is tested is that a password is checked.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_channel_layer() -> Iterator[None]:
+    """Channels groups are named by ids that two workers' databases share ("room-5"): each
+    xdist worker gets its own channel-layer prefix on the shared Redis."""
+    layers = copy.deepcopy(django_settings.CHANNEL_LAYERS)
+    config = layers["default"].setdefault("CONFIG", {})
+    if "prefix" in config:
+        config["prefix"] = f"{django_settings.CACHE_KEY_PREFIX}-{WORKER}:asgi"
+    with override_settings(CHANNEL_LAYERS=layers):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings) -> None:
+    """Each test sees an empty cache of its own on the same backend (Redis with REDIS_URL):
+    throttle counters, cached figures and rule versions never leak between tests or between
+    xdist workers, and no test needs to flush the shared Redis database. Subprocesses a test
+    starts inherit it through ``settings.CACHE_KEY_PREFIX``."""
+    prefix = unique_name(settings.CACHE_KEY_PREFIX)
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHE_KEY_PREFIX = prefix
+    settings.CACHES = caches
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 url = urlsplit(os.environ["DATABASE_URL"])
-name = "cp_smoke_analytics"
+name = url.path.lstrip("/") + "_smoke_analytics"  # beside the run's own database
 with psycopg.connect(urlunsplit(url._replace(path="/postgres")), autocommit=True) as conn:
     conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     if sys.argv[1] == "create":

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 url = urlsplit(os.environ["DATABASE_URL"])
-name = "cp_smoke_creators"
+name = url.path.lstrip("/") + "_smoke_creators"  # beside the run's own database
 with psycopg.connect(urlunsplit(url._replace(path="/postgres")), autocommit=True) as conn:
     conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     if sys.argv[1] == "create":

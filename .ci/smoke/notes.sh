@@ -7,7 +7,7 @@ workdir=$(mktemp -d)
 trap 'rm -rf "$workdir"' EXIT
 export MEDIA_ROOT="$workdir/media"
 if [ -n "${DATABASE_URL:-}" ]; then
-  export DATABASE_URL="${DATABASE_URL%/*}/cp_smoke_notes"
+  export DATABASE_URL="${DATABASE_URL}_smoke_notes"  # beside the run's own database
 else
   export SQLITE_PATH="$workdir/db.sqlite3"
 fi

@@ -48,16 +48,35 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 KEY_PATTERN = r"^[!-~]{1,255}$"
 
-IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    name=HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
+
+def _key_parameter(*, required: bool, description: str) -> OpenApiParameter:
+    """The ``Idempotency-Key`` header as the schema documents it."""
+    return OpenApiParameter(
+        name=HEADER,
+        type=str,
+        location=OpenApiParameter.HEADER,
+        required=required,
+        pattern=KEY_PATTERN,
+        description=description,
+    )
+
+
+IDEMPOTENCY_KEY_PARAMETER = _key_parameter(
     required=True,
-    pattern=KEY_PATTERN,
     description=(
         "A unique key per operation (a UUID is a good choice), 1-255 visible ASCII characters. "
         "Repeating the request with the same key and body returns the first response; the same "
         "key with another body is refused with 422. Keys are kept at least 24 hours."
+    ),
+)
+# For creates that are safe to repeat by nature but should not duplicate on a client retry (a
+# note, a comment, a reply): the key is optional; when sent it works as above.
+OPTIONAL_IDEMPOTENCY_KEY_PARAMETER = _key_parameter(
+    required=False,
+    description=(
+        "Optional. A client retrying after a lost response sends the same key (a UUID) and body "
+        "and gets the first response back instead of a second note or comment; the same key "
+        "with another body is refused with 422."
     ),
 )
 
@@ -184,3 +203,10 @@ def idempotency_keys_purge(*, now: Any = None) -> int:
     """Delete keys past their retention; returns how many were deleted."""
     deleted, _ = IdempotencyKey.objects.filter(expires_at__lt=now or timezone.now()).delete()
     return deleted
+
+
+def at_most_once(view: APIView, request: Request, handler: Callable[[], Response]) -> Response:
+    """Run a create once per Idempotency-Key when the client sends one (the key is optional)."""
+    if HEADER not in request.headers:
+        return handler()
+    return idempotent_response(view=view, request=request, handler=handler)

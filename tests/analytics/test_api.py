@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from apps.accounts.models import Category, Profile
@@ -190,7 +189,6 @@ def test_batch_query_count_does_not_grow_with_the_batch(
 
         return action
 
-    cache.clear()
     small = count_queries(post(batch(4)))
     large = count_queries(post(batch(500)))
     assert small == large
@@ -200,7 +198,6 @@ def test_batch_query_count_does_not_grow_with_the_batch(
 
 def test_events_have_their_own_throttle(api, settings) -> None:
     settings.ANALYTICS_EVENTS_THROTTLE_RATE = "2/min"
-    cache.clear()
     codes = [_post(api, [client_event("profile_visit")]).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     # The general write budget is untouched by event batches.

@@ -1,19 +1,17 @@
 """The nightly rollup on a real Celery worker process, through the Redis broker.
 
-A ``celery -A config worker`` subprocess is started on the test database with its own queue
-(so it never takes another run's tasks); the test sends the tasks through the broker and polls
-the rollup tables for the rows the worker wrote.
+A ``celery -A config worker`` subprocess is started on the test database (this xdist worker's)
+with its own queue and node name (so it never takes another worker's or run's tasks); the test
+sends the tasks through the broker and polls the rollup tables for the rows the worker wrote.
 """
 
 import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -24,29 +22,20 @@ from apps.analytics.models import CreatorDaily, Event, NoteDaily, RollupRun
 from apps.analytics.tasks import FINAL_AFTER_DAYS, analytics_rollup_day, analytics_rollup_nightly
 from tests.factories import UserFactory
 from tests.notes.factories import NoteFactory
+from tests.workers import database_url, stop, unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    """The test database (pytest-django's ``test_<name>``) as a URL for the worker."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{credentials}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
 def worker_queue(tmp_path: Path) -> Iterator[str]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.skip("needs a broker (REDIS_URL)")
-    queue = f"rollup-test-{uuid.uuid4().hex[:8]}"
+    queue = unique_name("rollup-test")
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
         "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
         "CELERY_QUEUE": queue,  # the worker's default queue: tasks it enqueues stay on it
@@ -60,6 +49,8 @@ def worker_queue(tmp_path: Path) -> Iterator[str]:
             "worker",
             "-Q",
             queue,
+            "--hostname",  # its own node name too: two xdist workers may run this at once
+            f"{queue}@%h",
             "--pool",
             "solo",
             "--loglevel",
@@ -76,12 +67,7 @@ def worker_queue(tmp_path: Path) -> Iterator[str]:
     try:
         yield queue
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker)
         log.close()
         if worker.returncode not in (0, -15):
             print((tmp_path / "worker.log").read_text())

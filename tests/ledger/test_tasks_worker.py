@@ -1,6 +1,5 @@
 """The scheduled tasks run on a real Celery worker (Redis broker, PostgreSQL)."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from apps.ledger.tasks import ledger_reconcile, payment_intents_expire
 from config.celery_app import app
 from tests.factories import UserFactory
 from tests.ledger.factories import funded_user
+from tests.workers import unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def _close_connection(**kwargs: object) -> None:
 def worker_queue():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.skip("needs a broker (REDIS_URL)")
-    queue = f"ledger-test-{uuid.uuid4().hex[:8]}"  # never consume other test runs' tasks
+    queue = unique_name("ledger-test")  # never take another xdist worker's or run's tasks
     task_postrun.connect(_close_connection, weak=False)
     try:
         with start_worker(app, queues=[queue], perform_ping_check=False, loglevel="WARNING"):

@@ -10,11 +10,11 @@ from typing import Any
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.negotiation import JsonErrorsNegotiation
 from apps.creators import exports, selectors
 from apps.creators.api import analytics_serializers as s
 
@@ -43,16 +43,6 @@ def _csv(
     return response
 
 
-class _JsonErrorsNegotiation(BaseContentNegotiation):
-    """CSV endpoints answer CSV whatever the Accept header says; their errors are JSON."""
-
-    def select_parser(self, request: Request, parsers: list) -> object:
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None):
-        return renderers[0], renderers[0].media_type
-
-
 class CreatorOverviewApi(APIView):
     @extend_schema(
         operation_id="creator_analytics_overview",
@@ -68,7 +58,7 @@ class CreatorOverviewApi(APIView):
 
 
 class CreatorOverviewExportApi(APIView):
-    content_negotiation_class = _JsonErrorsNegotiation
+    content_negotiation_class = JsonErrorsNegotiation
 
     @extend_schema(
         operation_id="creator_analytics_overview_export",
@@ -102,7 +92,7 @@ class CreatorFansApi(APIView):
 
 
 class CreatorFansExportApi(APIView):
-    content_negotiation_class = _JsonErrorsNegotiation
+    content_negotiation_class = JsonErrorsNegotiation
 
     @extend_schema(
         operation_id="creator_analytics_fans_export",
@@ -149,7 +139,7 @@ class CreatorNoteListApi(APIView):
 
 
 class CreatorNoteListExportApi(APIView):
-    content_negotiation_class = _JsonErrorsNegotiation
+    content_negotiation_class = JsonErrorsNegotiation
 
     @extend_schema(
         operation_id="creator_analytics_notes_export",
@@ -181,7 +171,7 @@ class CreatorNoteDetailApi(APIView):
 
 
 class CreatorNoteExportApi(APIView):
-    content_negotiation_class = _JsonErrorsNegotiation
+    content_negotiation_class = JsonErrorsNegotiation
 
     @extend_schema(
         operation_id="creator_analytics_note_export",

@@ -13,13 +13,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.idempotency import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER as OPTIONAL_IDEMPOTENCY_KEY
+from apps.core.idempotency import at_most_once
 from apps.creators import comments_selectors as selectors
 from apps.creators import comments_services as services
 from apps.creators.api import comments_serializers as s
 from apps.creators.comments_selectors import InboxFilters
 from apps.creators.models import TrustedCommenter
 from apps.notes import services as note_services
-from apps.notes.api.common import OPTIONAL_IDEMPOTENCY_KEY, at_most_once
 from apps.notes.api.serializers import CommentSerializer
 from apps.notes.models import Comment
 from apps.notes.selectors import comment_written_by

@@ -11,13 +11,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.negotiation import JsonErrorsNegotiation
 from apps.ledger import selectors, services
 from apps.ledger.api import serializers as s
 from apps.ledger.models import Entry, PaymentIntent, Payout
@@ -46,16 +46,6 @@ class WalletEntryListApi(ListAPIView):
 
     def get_queryset(self) -> QuerySet:
         return selectors.wallet_entries(user=self.request.user)
-
-
-class JsonErrorsNegotiation(BaseContentNegotiation):
-    """The statement is CSV whatever the Accept header says; its errors are JSON."""
-
-    def select_parser(self, request: Request, parsers: list) -> object:
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None):
-        return renderers[0], renderers[0].media_type
 
 
 class WalletStatementApi(APIView):

@@ -16,10 +16,11 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from apps.accounts.models import Profile
+from apps.core.idempotency import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER as OPTIONAL_IDEMPOTENCY_KEY
+from apps.core.idempotency import at_most_once
 from apps.core.pagination import CreatedCursorPagination
 from apps.notes import selectors, services
 from apps.notes.api import serializers as s
-from apps.notes.api.common import OPTIONAL_IDEMPOTENCY_KEY, at_most_once
 from apps.notes.models import Board, Collect, Comment, Note, NoteKind, NoteStatus, NoteVisibility
 from apps.notes.selectors import FeedPosition
 
