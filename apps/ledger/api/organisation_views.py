@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 
 from apps.accounts.organisation_selectors import MONEY_ROLES, get_organisation_for_member
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.negotiation import JsonErrorsNegotiation
 from apps.ledger import selectors, services
 from apps.ledger.api import serializers as s
-from apps.ledger.api.views import JsonErrorsNegotiation
 from apps.ledger.models import Entry, OwnerType, PaymentIntent, Payout
 
 TAGS = ["organisation money"]
