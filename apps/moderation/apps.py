@@ -7,6 +7,7 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
-        from apps.moderation import user_target
+        from apps.moderation import console_pending, user_target
 
         user_target.register()
+        console_pending.register()  # the operator console's section and pending-work counts

@@ -8,6 +8,7 @@ class NotesConfig(AppConfig):
 
     def ready(self) -> None:
         """Register notes and comments with moderation, bound to the notes services."""
+        from apps.core.console import CREATORS_AND_BRANDS, register_app_section
         from apps.moderation.targets import ModerationTarget, register_target
         from apps.notes.models import Comment, Note
         from apps.notes.services import comment_moderation_set, note_moderation_set
@@ -34,3 +35,4 @@ class NotesConfig(AppConfig):
                 excerpt_of=lambda comment: comment.body[:60],
             )
         )
+        register_app_section(self.label, CREATORS_AND_BRANDS)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -120,6 +121,8 @@ class MeApi(APIView):
 
 
 class MeAvatarApi(APIView):
+    parser_classes = [MultiPartParser]  # an upload: multipart only
+
     @extend_schema(
         tags=["me"],
         request={"multipart/form-data": s.AvatarUploadSerializer},

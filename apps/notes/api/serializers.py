@@ -406,8 +406,7 @@ class EngagementInputSerializer(serializers.Serializer):
     source = serializers.ChoiceField(
         choices=EventSource.choices,
         required=False,
-        default="",
-        help_text="Where the action happened, for analytics.",
+        help_text="Where the action happened, for analytics; leave it out when unknown.",
     )
 
 

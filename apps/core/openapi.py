@@ -1,0 +1,100 @@
+"""The schema generated clients are built from: readable operation ids, summaries, formats.
+
+``ClientAutoSchema`` extends ``apps.core.schema.AutoSchema`` (the error responses) with what
+client generators (openapi-python-client, Swift, Kotlin) turn into method names and docs. The
+rules, also written down in docs/api-clients.md:
+
+- operationId: the literal path segments after ``/api/v1`` joined by ``_`` (dashes become
+  ``_``), then a verb: ``list`` (a GET returning a list), ``retrieve``, ``create`` (POST),
+  ``update`` (PUT), ``partial_update`` (PATCH), ``destroy`` (DELETE). An action on one object (a
+  last segment after a path parameter, on a route with no GET: ``/notes/{id}/like``) is named by
+  the action alone for POST (``notes_like``) and ``<action>_undo`` for DELETE
+  (``notes_like_undo``). An ``operation_id`` given in ``extend_schema`` wins.
+- summary: the first line of the method's docstring (or the view's, when the view serves that
+  one method only), else the operationId in words.
+- formats: ids (``id``, ``*_id``, ``ids``) and amounts in fen are ``int64``.
+"""
+
+import re
+from typing import Any
+
+from drf_spectacular.plumbing import get_doc
+
+from apps.core.schema import AutoSchema
+
+VERBS = {
+    "get": "retrieve",
+    "post": "create",
+    "put": "update",
+    "patch": "partial_update",
+    "delete": "destroy",
+}
+SUMMARY_MAX = 80
+FEN = re.compile(r"\bfen\b", re.IGNORECASE)
+
+
+class ClientAutoSchema(AutoSchema):
+    """Operation ids and summaries that read well as generated method names and docs."""
+
+    def _path_tokens(self) -> list[str]:
+        return [token.replace("-", "_") for token in self._tokenize_path()]
+
+    def _is_object_action(self) -> bool:
+        segments = [segment for segment in self.path.strip("/").split("/") if segment]
+        return (
+            len(segments) >= 2
+            and not segments[-1].startswith("{")
+            and segments[-2].startswith("{")
+            and not hasattr(self.view, "get")
+        )
+
+    def get_operation_id(self) -> str:
+        tokens = self._path_tokens() or ["root"]
+        method = self.method.lower()
+        if self._is_object_action() and method in ("post", "delete"):
+            return "_".join(tokens) + ("_undo" if method == "delete" else "")
+        verb = "list" if method == "get" and self._is_list_view() else VERBS[method]
+        return "_".join([*tokens, verb])
+
+    def get_summary(self) -> str:
+        """The method's docstring, or the view's when it serves one method only, else words."""
+        method_doc = get_doc(getattr(self.view, self.method.lower(), None))
+        handlers = [
+            name for name in ("get", "post", "put", "patch", "delete") if hasattr(self.view, name)
+        ]
+        description = method_doc or (get_doc(self.view.__class__) if len(handlers) == 1 else "")
+        if description:
+            first = description.splitlines()[0].strip().rstrip(".")
+            if len(first) > SUMMARY_MAX:
+                first = first[: SUMMARY_MAX - 1].rsplit(" ", 1)[0] + "…"
+            return first
+        return self.get_operation_id().replace("_", " ").capitalize()
+
+
+def _int64_where_meant(name: str, schema: dict[str, Any]) -> None:
+    if schema.get("type") == "integer" and "format" not in schema:
+        is_id = name in ("id", "ids") or name.endswith(("_id", "_ids"))
+        if is_id or FEN.search(schema.get("description", "")):
+            schema["format"] = "int64"
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _int64_where_meant(name, schema[key])
+    for prop, sub in (schema.get("properties") or {}).items():
+        if isinstance(sub, dict):
+            _int64_where_meant(prop, sub)
+    for key in ("allOf", "oneOf", "anyOf"):
+        for sub in schema.get(key, []):
+            if isinstance(sub, dict):
+                _int64_where_meant(name, sub)
+
+
+def postprocess_explicit_formats(result: dict, generator: object, **kwargs: object) -> dict:
+    """Spectacular hook: ids and fen amounts become int64 in components and parameters."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        _int64_where_meant(name, schema)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if "schema" in parameter:
+                    _int64_where_meant(parameter["name"], parameter["schema"])
+    return result
