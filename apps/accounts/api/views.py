@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
@@ -53,7 +53,15 @@ class RegisterApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["auth"], auth=[])
+@extend_schema(
+    tags=["auth"],
+    auth=[],
+    examples=[
+        OpenApiExample(
+            "Log in", value={"username": "demo", "password": "demo-pass-2026"}, request_only=True
+        )
+    ],
+)
 class LoginApi(TokenObtainPairView):
     """Exchange username and password for an access and a refresh token."""
 
