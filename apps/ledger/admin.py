@@ -3,7 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,6 +14,7 @@ from apps.ledger import services
 from apps.ledger.models import (
     Account,
     Entry,
+    OwnerType,
     PaymentIntent,
     Payout,
     PayoutEvent,
@@ -58,12 +60,37 @@ def _yuan(amount: int | None) -> str:
     return "" if amount is None else format_fen(amount)
 
 
+def _owner_usernames(queryset: QuerySet) -> QuerySet:
+    """Annotate ``owner_username`` (users' accounts) in the same query, not one per row."""
+    users = get_user_model().objects.filter(pk=OuterRef("owner_id")).values("username")[:1]
+    return queryset.annotate(owner_username=Subquery(users))
+
+
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "owner_type", "owner_id", "balance_yuan", "entries_link")
+    list_display = ("id", "owner", "kind", "balance_yuan", "allow_negative", "entries_link")
     list_filter = ("kind", "owner_type", "allow_negative")
     search_fields = ("=id", "=owner_id")
-    readonly_fields = ("balance_yuan",)
+    fields = ("owner", "kind", "balance_yuan", "allow_negative", "created_at", "updated_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return _owner_usernames(super().get_queryset(request))
+
+    @admin.display(description="Owner", ordering="owner_id")
+    def owner(self, account: Account) -> str:
+        """The owner by name, linked to their admin page (a user), never "User / 14"."""
+        if account.owner_type == OwnerType.PLATFORM:
+            return "Platform"
+        if account.owner_type == OwnerType.USER and account.owner_username:
+            meta = get_user_model()._meta
+            url = reverse(
+                f"admin:{meta.app_label}_{meta.model_name}_change", args=[account.owner_id]
+            )
+            return format_html(
+                '<a href="{}">{}</a> (user {})', url, account.owner_username, account.owner_id
+            )
+        return f"{account.get_owner_type_display()} {account.owner_id}"
 
     @admin.display(description="Balance (yuan)", ordering="balance")
     def balance_yuan(self, account: Account) -> str:

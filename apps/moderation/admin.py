@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from apps.core.errors import DomainError, InvalidInput
 from apps.moderation import services
+from apps.moderation.admin_links import author_link, author_record, object_link
 from apps.moderation.models import (
     SURFACE_FIELDS,
     Appeal,
@@ -183,19 +184,20 @@ class ReportInline(admin.TabularInline):
 
 
 class CaseAdminBase(admin.ModelAdmin):
+    # The Decide button first, so it is on screen however wide the excerpt is (1400 px and up).
     list_display = (
+        "decide_link",
         "id",
-        "target_key",
-        "object_id",
+        "target",
         "short_excerpt",
-        "author",
+        "author_name",
         "origin",
         "reporter_count",
         "held",
         "status",
         "opened_at",
-        "decide_link",
     )
+    list_display_links = ("id",)
     list_filter = ("status", "origin", "target_key", "held", "decision_category")
     search_fields = ("excerpt", "author__username", "=object_id")
     list_select_related = ("author", "decided_by")
@@ -220,11 +222,19 @@ class CaseAdminBase(admin.ModelAdmin):
     def short_excerpt(self, case: Case) -> str:
         return case.excerpt[:60]
 
-    @admin.display(description="")
+    @admin.display(description="Object", ordering="target_key")
+    def target(self, case: Case) -> str:
+        return object_link(case)
+
+    @admin.display(description="Author", ordering="author__username")
+    def author_name(self, case: Case) -> str:
+        return author_link(case)
+
+    @admin.display(description="Action")
     def decide_link(self, case: Case) -> str:
-        if case.status != CaseStatus.OPEN:
-            return ""
         url = reverse(f"admin:{self._url_prefix()}_decide", args=[case.pk])
+        if case.status != CaseStatus.OPEN:
+            return format_html('<a href="{}">View decision</a>', url)
         return format_html('<a class="button" href="{}">Decide</a>', url)
 
     def _url_prefix(self) -> str:
@@ -263,6 +273,7 @@ class CaseAdminBase(admin.ModelAdmin):
             "reports": case.reports.select_related("reporter").order_by("created_at")[:100],
             "audit": AuditRecord.objects.filter(subject_type="case", subject_id=case.pk),
             "form": form,
+            **author_record(case),
         }
         return TemplateResponse(request, "admin/moderation/case_decide.html", context)
 
@@ -320,7 +331,7 @@ class ReviewQueueAdmin(CaseAdminBase):
 class CaseAdmin(CaseAdminBase):
     """Every case, decided or not."""
 
-    list_display = (*CaseAdminBase.list_display[:-1], "decided_by", "decided_at", "decide_link")
+    list_display = (*CaseAdminBase.list_display, "decided_by", "decided_at")
     ordering = ("-opened_at", "-id")
     date_hierarchy = "opened_at"
 
