@@ -68,14 +68,19 @@ def _owner_usernames(queryset: QuerySet) -> QuerySet:
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ("id", "owner", "kind", "balance_yuan", "allow_negative", "entries_link")
+    list_display = ("id", "owner", "kind", "balance_yuan", "may_go_negative", "entries_link")
     list_filter = ("kind", "owner_type", "allow_negative")
     search_fields = ("=id", "=owner_id")
-    fields = ("owner", "kind", "balance_yuan", "allow_negative", "created_at", "updated_at")
+    fields = ("owner", "kind", "balance_yuan", "may_go_negative", "created_at", "updated_at")
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return _owner_usernames(super().get_queryset(request))
+
+    @admin.display(description="Below zero", ordering="allow_negative")
+    def may_go_negative(self, account: Account) -> str:
+        """A property of the account kind, not a failure: only clearing accounts may."""
+        return "allowed (clearing)" if account.allow_negative else "never"
 
     @admin.display(description="Owner", ordering="owner_id")
     def owner(self, account: Account) -> str:
@@ -204,7 +209,15 @@ class PayoutActionForm(ActionForm):
 
 @admin.register(Payout)
 class PayoutAdmin(ReadOnlyAdmin):
-    list_display = ("id", "user", "amount_yuan", "method", "status", "created_at", "updated_at")
+    list_display = (
+        "id",
+        "user_link",
+        "amount_yuan",
+        "method",
+        "status",
+        "created_at",
+        "updated_at",
+    )
     list_filter = ("status", "method")
     search_fields = ("=id", "user__username")
     list_select_related = ("user",)
@@ -222,6 +235,12 @@ class PayoutAdmin(ReadOnlyAdmin):
     @admin.display(description="Amount (yuan)", ordering="amount")
     def amount_yuan(self, payout: Payout) -> str:
         return _yuan(payout.amount)
+
+    @admin.display(description="User", ordering="user__username")
+    def user_link(self, payout: Payout) -> str:
+        meta = get_user_model()._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[payout.user_id])
+        return format_html('<a href="{}">{}</a>', url, payout.user)
 
     def _move(
         self, request: HttpRequest, queryset: QuerySet, mover, verb: str, need_note: bool = False
