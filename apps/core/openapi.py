@@ -20,6 +20,7 @@ from typing import Any
 
 from drf_spectacular.plumbing import get_doc
 
+from apps.core.errors import error_body
 from apps.core.schema import AutoSchema
 
 VERBS = {
@@ -30,6 +31,21 @@ VERBS = {
     "delete": "destroy",
 }
 SUMMARY_MAX = 80
+# One example per documented error status, in the one error shape with a code it can carry.
+# Domain errors add their own stable codes (``wallet.insufficient_funds``,
+# ``<machine>.illegal_transition``); the status says which family a code belongs to.
+ERROR_EXAMPLES: dict[str, tuple[str, str, dict]] = {
+    "400": ("invalid", "Invalid input.", {"amount": ["Ensure this value is at least 100."]}),
+    "401": ("not_authenticated", "Authentication credentials were not provided.", {}),
+    "403": ("permission_denied", "You do not have permission to perform this action.", {}),
+    "404": ("not_found", "Not found.", {}),
+    "405": ("method_not_allowed", 'Method "PUT" not allowed.', {}),
+    "409": ("conflict", "The object's current state does not allow this.", {}),
+    "415": ("unsupported_media_type", 'Unsupported media type "text/plain" in request.', {}),
+    "422": ("unprocessable", "The request is well formed but cannot be processed.", {}),
+    "429": ("throttled", "Request was throttled. Expected available in 20 seconds.", {}),
+    "503": ("service_unavailable", "A service this request needs is unavailable.", {}),
+}
 FEN = re.compile(r"\bfen\b", re.IGNORECASE)
 
 
@@ -55,6 +71,16 @@ class ClientAutoSchema(AutoSchema):
             return "_".join(tokens) + ("_undo" if method == "delete" else "")
         verb = "list" if method == "get" and self._is_list_view() else VERBS[method]
         return "_".join([*tokens, verb])
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        """Error responses carry an example of the error shape with a code of their status."""
+        responses = super()._get_response_bodies(direction)
+        for status_code, response in responses.items():
+            content = response.get("content", {}).get("application/json")
+            if status_code in ERROR_EXAMPLES and content is not None:
+                code, message, fields = ERROR_EXAMPLES[status_code]
+                content.setdefault("examples", {code: {"value": error_body(code, message, fields)}})
+        return responses
 
     def get_summary(self) -> str:
         """The method's docstring, or the view's when it serves one method only, else words."""

@@ -138,8 +138,10 @@ def test_every_operation_documents_errors_in_the_error_shape(schema: dict) -> No
         errors = {code: r for code, r in operation["responses"].items() if code.startswith("4")}
         assert {"400", "401", "404"} <= set(errors), f"{method.upper()} {path}"
         for response in errors.values():
-            body = response["content"]["application/json"]["schema"]
-            assert _resolve(schema, body)["properties"]["error"]
+            body = response["content"]["application/json"]
+            assert _resolve(schema, body["schema"])["properties"]["error"]
+            [example] = body["examples"].values()
+            assert set(example["value"]["error"]) == {"code", "message", "fields"}
 
 
 def test_ids_amounts_and_timestamps_have_explicit_formats(schema: dict) -> None:
