@@ -35,7 +35,10 @@ else:
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # apps.core before the admin: its templates (console home, branding) override the admin's.
+    "apps.core",
+    # The admin with the operator console as its home page (apps/core/console.py).
+    "apps.core.console_config.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,8 +48,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from the package, offline
     "channels",
-    "apps.core",
     "apps.accounts",
     "apps.notifications",
     "apps.moderation",
@@ -243,15 +246,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "apps.core.parsers.SafeJSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON only: upload views declare ``parser_classes = [MultiPartParser]`` themselves, so every
+    # request body in the schema has exactly one content type (generated clients depend on it).
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.SafeJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.openapi.ClientAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttles.WriteRateThrottle"],
     # DRF's own address derivation agrees with apps.core.throttles.client_address.
@@ -283,6 +284,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Docs assets from drf-spectacular-sidecar (pinned in pyproject.toml), never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.openapi.postprocess_explicit_formats",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "GenderEnum": "apps.accounts.models.Gender",
         "RegionEnum": "apps.accounts.regions.REGION_CHOICES",

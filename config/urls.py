@@ -1,10 +1,17 @@
-"""Root URL configuration: API under /api/v1/, schema and docs, admin, health."""
+"""Root URL configuration: a home page, API under /api/v1/, schema and docs, admin, health."""
 
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.functional import lazy
+from django.views.generic import RedirectView, TemplateView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 
 from apps.core.views import api_not_found, healthz
 
@@ -25,6 +32,20 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="core/redoc_offline.html"),
+        name="api-redoc",
+    ),
+    # What the platform is, with links to the docs, the schema, the admin and health.
+    path("", TemplateView.as_view(template_name="core/home.html"), name="home"),
+    # Browsers ask for /favicon.ico on every page that names none (Swagger UI, ReDoc).
+    # Lazy: the static URL (hashed in production) is resolved at the first request, not import.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static_url, str)("core/favicon.svg")),
+        name="favicon",
+    ),
     path("healthz", healthz, name="healthz"),
     # Unknown API paths answer in the API's JSON error shape, in development too.
     re_path(r"^api/", api_not_found),

@@ -7,7 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        """Register the ``user`` review target, bound to accounts' own services."""
-        from apps.accounts import review_target
+        """Register the ``user`` review target and the console's organisations queue."""
+        from apps.accounts import console_pending, review_target
 
         review_target.register()
+        console_pending.register()

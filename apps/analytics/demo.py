@@ -403,7 +403,9 @@ def _follow_edges(
 
 
 def _write(rows: Any, *, total: int, progress: bool) -> int:
-    bar = tqdm(total=total, desc="events", unit="ev", disable=not progress, leave=False)
+    bar = tqdm(
+        total=total, desc="events", unit="ev", disable=None if progress else True, leave=False
+    )
     written = 0
     chunk: list[tuple] = []
     for row in rows:

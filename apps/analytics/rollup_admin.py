@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from apps.analytics.admin import CountCapPaginator
 from apps.analytics.days import local_yesterday
@@ -155,8 +156,37 @@ def enqueue_rollups(days: list[date]) -> None:
 class RollupRunAdmin(ReadOnlyRollupAdmin):
     """The last run of each day; re-run days from here (the work happens on a worker)."""
 
-    list_display = ("day", "finished_at", "seconds", "events", "audience_snapshot", "rows")
+    list_display = ("day", "finished_at", "seconds", "events", "demographics", "rows_table")
+    fields = (
+        "day",
+        "started_at",
+        "finished_at",
+        "seconds",
+        "events",
+        "demographics",
+        "rows_table",
+    )
+    readonly_fields = fields
     ordering = ("-day",)
+
+    @admin.display(description="Fan demographics", ordering="audience_snapshot")
+    def demographics(self, run: RollupRun) -> str:
+        """Not a pass/fail flag: the follow graph has no history, so only a nightly run (of
+        yesterday) can snapshot it; a re-run of an older day keeps the snapshot it had."""
+        if run.audience_snapshot:
+            return "snapshot taken"
+        return "kept (past day)"
+
+    @admin.display(description="Rows written")
+    def rows_table(self, run: RollupRun) -> str:
+        """The ``rows`` JSON (table -> rows written) as a small table an operator can read."""
+        if not isinstance(run.rows, dict) or not run.rows:
+            return "—"
+        body = format_html_join(
+            "", "<tr><th>{}</th><td>{}</td></tr>", sorted(run.rows.items(), key=str)
+        )
+        return format_html('<table class="cp-json"><tbody>{}</tbody></table>', body)
+
     actions = ("rerun_selected",)
     change_list_template = "admin/analytics/rolluprun/change_list.html"
 

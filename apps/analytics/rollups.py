@@ -429,7 +429,7 @@ def rollup_backfill(
         total=len(warmup) + (last - first).days + 1,
         desc="rollup",
         unit="day",
-        disable=not progress,
+        disable=None if progress else True,
     )
     try:
         for day in warmup:

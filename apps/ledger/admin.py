@@ -61,10 +61,40 @@ def _yuan(amount: int | None) -> str:
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "owner_type", "owner_id", "balance_yuan", "entries_link")
+    list_display = ("id", "owner", "kind", "balance_yuan", "may_go_negative", "entries_link")
     list_filter = ("kind", "owner_type", "allow_negative")
     search_fields = ("=id", "=owner_id")
-    readonly_fields = ("balance_yuan",)
+    fields = ("owner", "kind", "balance_yuan", "may_go_negative", "created_at", "updated_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return selectors.with_owner_names(super().get_queryset(request))
+
+    @admin.display(description="Below zero", ordering="allow_negative")
+    def may_go_negative(self, account: Account) -> str:
+        """A property of the account kind, not a failure: only clearing accounts may."""
+        return "allowed (clearing)" if account.allow_negative else "never"
+
+    @admin.display(description="Owner", ordering="owner_id")
+    def owner(self, account: Account) -> str:
+        """The owner by name, linked to their admin page, never "User / 14"."""
+        admin_pages = {
+            OwnerType.USER: "admin:accounts_user_change",
+            OwnerType.ORGANISATION: "admin:accounts_organisation_change",
+        }
+        if account.owner_type == OwnerType.PLATFORM:
+            return "Platform"
+        page = admin_pages.get(account.owner_type)
+        if page and account.owner_name:
+            url = reverse(page, args=[account.owner_id])
+            return format_html(
+                '<a href="{}">{}</a> ({} {})',
+                url,
+                account.owner_name,
+                account.get_owner_type_display().lower(),
+                account.owner_id,
+            )
+        return f"{account.get_owner_type_display()} {account.owner_id}"
 
     @admin.display(description="Balance (yuan)", ordering="balance")
     def balance_yuan(self, account: Account) -> str:

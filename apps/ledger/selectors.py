@@ -167,8 +167,8 @@ def get_payout_for_user(*, user: User, payout_id: int) -> Payout:
 
 
 def with_owner_names(queryset: QuerySet) -> QuerySet:
-    """Annotate intents or payouts with ``owner_name`` (username or organisation name), in the
-    same query: operators' lists show owners by name without a query per row."""
+    """Annotate accounts, intents or payouts with ``owner_name`` (username or organisation
+    name) in the same query: operators' lists show owners by name without a query per row."""
     return queryset.annotate(
         owner_name=Case(
             When(

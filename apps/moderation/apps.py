@@ -7,6 +7,7 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
-        from apps.moderation import profile_screening
+        from apps.moderation import console_pending, profile_screening
 
         profile_screening.register()
+        console_pending.register()  # the operator console's section and pending-work counts

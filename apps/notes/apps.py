@@ -9,6 +9,7 @@ class NotesConfig(AppConfig):
     def ready(self) -> None:
         """Register notes and comments with moderation, bound to the notes services."""
         from apps.analytics.targets import register_visible_note_authors
+        from apps.core.console import CREATORS_AND_BRANDS, register_app_section
         from apps.moderation.targets import ModerationTarget, register_target
         from apps.notes.analytics_hooks import visible_note_authors
         from apps.notes.models import Comment, Note
@@ -47,3 +48,4 @@ class NotesConfig(AppConfig):
             )
         )
         register_visible_note_authors(visible_note_authors)
+        register_app_section(self.label, CREATORS_AND_BRANDS)

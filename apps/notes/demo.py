@@ -364,7 +364,9 @@ def _insert(label: str, rows: list, progress: bool) -> None:
     if not rows:
         return
     model = type(rows[0])
-    for chunk in tqdm(list(_batched(rows)), desc=label, disable=not progress, leave=False):
+    for chunk in tqdm(
+        list(_batched(rows)), desc=label, disable=None if progress else True, leave=False
+    ):
         model.objects.bulk_create(chunk, ignore_conflicts=model not in NEED_IDS)
 
 

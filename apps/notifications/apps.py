@@ -7,6 +7,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        """Listen to organisation changes; place the notification pages in the console."""
         from apps.notifications import organisations
 
         organisations.register()
+
+        from apps.core.console import CREATORS_AND_BRANDS, register_app_section
+
+        register_app_section(self.label, CREATORS_AND_BRANDS)

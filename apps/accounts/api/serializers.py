@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.accounts.models import Category, FollowSource, Gender, Profile
@@ -119,6 +119,13 @@ def _birth_year_bounds() -> tuple[int, int]:
     return 1900, this_year - 13  # the community is open from 13 years old
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Change my bio", value={"bio": "Weekend hikes and film cameras."}, request_only=True
+        )
+    ]
+)
 class MeUpdateSerializer(serializers.Serializer):
     display_name = serializers.CharField(min_length=1, max_length=40, required=False)
     bio = serializers.CharField(max_length=200, allow_blank=True, required=False)
@@ -148,6 +155,19 @@ class AvatarUploadSerializer(serializers.Serializer):
     avatar = serializers.FileField(help_text="JPEG, PNG or WebP, at most 5 MB and 4096x4096.")
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Register",
+            value={
+                "username": "lina",
+                "password": "a-long-passphrase-2026",
+                "display_name": "Li Na",
+            },
+            request_only=True,
+        )
+    ]
+)
 class RegisterSerializer(serializers.Serializer):
     username = serializers.CharField(
         min_length=3, max_length=30, validators=[UnicodeUsernameValidator()]

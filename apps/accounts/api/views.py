@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -67,6 +68,13 @@ class LoginApi(_TokenApi):
         request=s.LoginSerializer,
         responses={200: s.TokenPairSerializer},
         auth=[],
+        examples=[
+            OpenApiExample(
+                "Log in",
+                value={"username": "demo", "password": "demo-pass-2026"},
+                request_only=True,
+            )
+        ],
         description=(
             "Exchange username and password for an access and a refresh token. After "
             "`LOGIN_FAILURE_LIMIT` failed attempts for one username (from any address, whether "
@@ -152,6 +160,8 @@ class MeApi(APIView):
 
 
 class MeAvatarApi(APIView):
+    parser_classes = [MultiPartParser]  # an upload: multipart only
+
     @extend_schema(
         tags=["me"],
         request={"multipart/form-data": s.AvatarUploadSerializer},

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.ledger.models import (
@@ -61,6 +62,13 @@ class StatementQuerySerializer(serializers.Serializer):
         return date(year, month, 1)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Send 12.50 yuan", value={"to_user_id": 14, "amount": 1250}, request_only=True
+        )
+    ]
+)
 class TransferInputSerializer(serializers.Serializer):
     to_user_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     amount = _amount_field()
@@ -74,6 +82,13 @@ class TransferResultSerializer(serializers.Serializer):
     wallet = WalletSerializer(help_text="The sender's wallet after the transfer.")
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Top up 100 yuan", value={"amount": 10000, "provider": "sandbox"}, request_only=True
+        )
+    ]
+)
 class TopupInputSerializer(serializers.Serializer):
     amount = serializers.IntegerField(
         min_value=settings.LEDGER_TOPUP_MIN_FEN,
@@ -142,6 +157,20 @@ class SandboxWebhookEventSerializer(serializers.Serializer):
     data = SandboxWebhookDataSerializer()
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Withdraw 50 yuan to Alipay",
+            value={
+                "amount": 5000,
+                "method": "alipay",
+                "account_name": "Li Na",
+                "account_number": "lina@example.com",
+            },
+            request_only=True,
+        )
+    ]
+)
 class PayoutInputSerializer(serializers.Serializer):
     amount = serializers.IntegerField(
         min_value=settings.LEDGER_PAYOUT_MIN_FEN,

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.accounts.api.serializers import CategorySerializer, UserCardSerializer
@@ -499,15 +499,26 @@ class NoteUpdateSerializer(_LocationInput):
     visibility = serializers.ChoiceField(choices=NoteVisibility.choices, required=False)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Liked from the discovery feed", value={"source": "feed"}, request_only=True)
+    ]
+)
 class EngagementInputSerializer(serializers.Serializer):
     source = serializers.ChoiceField(
         choices=EventSource.choices,
         required=False,
-        default="",
-        help_text="Where the action happened, for analytics.",
+        help_text="Where the action happened, for analytics; leave it out when unknown.",
     )
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Collect into a board", value={"source": "note", "board_id": 3}, request_only=True
+        )
+    ]
+)
 class CollectInputSerializer(EngagementInputSerializer):
     board_id = serializers.IntegerField(
         required=False,

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -69,7 +69,7 @@ class NoteCreateApi(APIView):
     a refused note leaves no file behind.
     """
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # uploads: multipart only, nothing else
 
     @extend_schema(
         tags=["notes"],
@@ -123,7 +123,7 @@ class NotePublishApi(APIView):
 
 
 class NoteMediaApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # uploads: multipart only, nothing else
 
     @extend_schema(
         tags=["notes"],
@@ -153,7 +153,7 @@ class NoteLikeApi(APIView):
         data = s.EngagementInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         note, created = services.note_like(
-            user=request.user, note_id=note_id, source=data.validated_data["source"]
+            user=request.user, note_id=note_id, source=data.validated_data.get("source", "")
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response({"liked": True, "likes_count": note.likes_count}, status=code)
@@ -179,7 +179,7 @@ class NoteCollectApi(APIView):
             user=request.user,
             note_id=note_id,
             board_id=data.validated_data.get("board_id"),
-            source=data.validated_data["source"],
+            source=data.validated_data.get("source", ""),
         )
         body = {
             "collected": True,

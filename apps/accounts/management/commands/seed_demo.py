@@ -151,7 +151,10 @@ class Command(BaseCommand):
             for name in names
         ]
         for chunk in tqdm(
-            list(_batched(users, BATCH)), desc="users", disable=not self.progress, leave=False
+            list(_batched(users, BATCH)),
+            desc="users",
+            disable=None if self.progress else True,
+            leave=False,
         ):
             User.objects.bulk_create(chunk, ignore_conflicts=True)
 
@@ -181,13 +184,16 @@ class Command(BaseCommand):
             for category in rng.sample(categories, rng.randint(1, 4)):
                 interest_rows.append(through(profile_id=user_id, category_id=category.pk))
         for chunk in tqdm(
-            list(_batched(profiles, BATCH)), desc="profiles", disable=not self.progress, leave=False
+            list(_batched(profiles, BATCH)),
+            desc="profiles",
+            disable=None if self.progress else True,
+            leave=False,
         ):
             Profile.objects.bulk_create(chunk, ignore_conflicts=True)
         for chunk in tqdm(
             list(_batched(interest_rows, BATCH * 2)),
             desc="interests",
-            disable=not self.progress,
+            disable=None if self.progress else True,
             leave=False,
         ):
             through.objects.bulk_create(chunk, ignore_conflicts=True)
@@ -223,7 +229,10 @@ class Command(BaseCommand):
             for follower, followee in sorted(pairs)
         ]
         for chunk in tqdm(
-            list(_batched(edges, BATCH * 2)), desc="follows", disable=not self.progress, leave=False
+            list(_batched(edges, BATCH * 2)),
+            desc="follows",
+            disable=None if self.progress else True,
+            leave=False,
         ):
             Follow.objects.bulk_create(chunk, ignore_conflicts=True)
 
