@@ -2,8 +2,10 @@
 # Creator-center smoke on PostgreSQL, in a database of its own: the benchmark at a tiny size
 # (a small seeded stream, a creator with a few thousand fans, 40 days of rollups). It fails if
 # an endpoint errors, if an endpoint's p95 passes a floor far above the goal, or if the per-note
-# rollup step costs several times the hand-written GROUP BY written server-side like it, on the
-# first roll or on the re-roll (a row-by-row regression would); both ratios are printed.
+# rollup step costs many times the hand-written GROUP BY written server-side like it, on the
+# first roll or on the re-roll; both ratios are printed. At this size a day has ~140 events and
+# fixed costs dominate (2-2.5x on a quiet machine, 15x seen under a load of 15 on 2 cores), so
+# the bound only catches a row-by-row regression, which costs a statement per note.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 py=.venv/bin/python
@@ -31,4 +33,4 @@ trap 'smoke_db drop >/dev/null' EXIT
 export DATABASE_URL="$smoke_url" CACHE_KEY_PREFIX="cp-smoke-creators-$$"
 $py manage.py migrate --no-input -v0
 $py bench/creator_center.py --users 300 --events 30000 --fans 3000 --history-days 40 \
-  --backfill-days 7 --requests 30 --max-p95-ms 250 --max-ratio 5
+  --backfill-days 7 --requests 30 --max-p95-ms 250 --max-ratio 25
