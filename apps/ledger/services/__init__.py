@@ -10,6 +10,17 @@ of a money-moving request is durable: the idempotency key's for API calls, the w
 providers, the state change's for operators.
 """
 
+from apps.ledger.services.accounts import (
+    PLATFORM,
+    Owner,
+    account_get_or_create,
+    account_make_hot,
+    accounts_for,
+    system_account,
+    user_hold,
+    user_wallet,
+    user_wallets,
+)
 from apps.ledger.services.payments import (
     EVENT_ACTION,
     WebhookResult,
@@ -29,14 +40,11 @@ from apps.ledger.services.payouts import (
 )
 from apps.ledger.services.posting import (
     InsufficientFunds,
-    account_get_or_create,
+    Posting,
     check_amount,
-    system_account,
     transaction_post,
     transaction_reverse,
-    user_hold,
-    user_wallet,
-    user_wallets,
+    transactions_post_batch,
     wallet_transfer,
 )
 from apps.ledger.services.reconciliation import reconciliation_run
@@ -44,9 +52,14 @@ from apps.ledger.services.reconciliation import reconciliation_run
 __all__ = [
     "EVENT_ACTION",
     "PAYOUT_PERMISSION",
+    "PLATFORM",
     "InsufficientFunds",
+    "Owner",
+    "Posting",
     "WebhookResult",
     "account_get_or_create",
+    "account_make_hot",
+    "accounts_for",
     "check_amount",
     "payment_intent_apply",
     "payment_intent_create",
@@ -62,6 +75,7 @@ __all__ = [
     "system_account",
     "transaction_post",
     "transaction_reverse",
+    "transactions_post_batch",
     "user_hold",
     "user_wallet",
     "user_wallets",

@@ -23,13 +23,8 @@ from apps.ledger.models import (
     PayoutStatus,
     TransactionKind,
 )
-from apps.ledger.services.posting import (
-    check_amount,
-    system_account,
-    transaction_post,
-    user_hold,
-    user_wallet,
-)
+from apps.ledger.services.accounts import system_account, user_hold, user_wallet
+from apps.ledger.services.posting import check_amount, transaction_post
 
 PAYOUT_PERMISSION = "ledger.change_payout"
 
