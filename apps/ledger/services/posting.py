@@ -13,7 +13,6 @@ the ORM does the same work one row at a time.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -27,7 +26,6 @@ from apps.ledger.locks import lock_accounts
 from apps.ledger.models import (
     REVERSIBLE_KINDS,
     Account,
-    AccountKind,
     AccountShard,
     Entry,
     Transaction,
@@ -36,37 +34,7 @@ from apps.ledger.models import (
 )
 from apps.ledger.services import posting_sql
 from apps.ledger.services.accounts import user_wallets
-
-
-class InsufficientFunds(Conflict):
-    code = "wallet.insufficient_funds"
-
-
-# What a refusal is called depends on the account that would go below zero.
-_SHORT_CODES = {
-    AccountKind.ESCROW: "escrow.insufficient_funds",
-    AccountKind.PENDING_COMMISSION: "commission.insufficient_funds",
-    AccountKind.PLATFORM_REVENUE: "ledger.insufficient_funds",
-    AccountKind.PROMOTION_SPEND: "ledger.insufficient_funds",
-}
-
-
-def insufficient_funds(kind: str, balance: int, needed: int) -> InsufficientFunds:
-    return InsufficientFunds(
-        f"Insufficient funds: {format_fen(balance)} available, {format_fen(needed)} needed.",
-        code=_SHORT_CODES.get(kind, InsufficientFunds.code),
-    )
-
-
-@dataclass(frozen=True)
-class Posting:
-    """One balanced transaction to post: ``legs`` are ``(account or account id, fen)``."""
-
-    kind: str
-    legs: Sequence[tuple[Account | int, int]]
-    description: str = ""
-    key: str | None = None
-    reverses: Transaction | None = None
+from apps.ledger.services.base import InsufficientFunds, Posting, insufficient_funds
 
 
 def _legs_by_account(legs: Sequence[tuple[Account | int, int]]) -> dict[int, int]:

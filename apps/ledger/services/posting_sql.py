@@ -22,16 +22,14 @@ held from statement 4 to the commit.
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.errors import NotFound
 from apps.ledger.models import Transaction
-
-if TYPE_CHECKING:
-    from apps.ledger.services.posting import InsufficientFunds, Posting
+from apps.ledger.services.base import InsufficientFunds, Posting
 
 _TRANSACTION_FIELDS = ("id", "kind", "description", "key", "reverses_id", "created_at")
 _sequence: dict[str, str] = {}
@@ -51,13 +49,13 @@ def _transaction(values: Sequence[Any]) -> Transaction:
 
 
 def post(
-    postings: Sequence["Posting"],
+    postings: Sequence[Posting],
     amounts: list[dict[int, int]],
     shards: dict[int, int],
     *,
     partial: bool,
-    refuse: Callable[[str, int, int], "InsufficientFunds"],
-) -> list["Transaction | InsufficientFunds"]:
+    refuse: Callable[[str, int, int], InsufficientFunds],
+) -> list[Transaction | InsufficientFunds]:
     """Post ``postings`` (legs already checked into ``amounts``); see the module docstring."""
     if connection.in_atomic_block:
         return _post(postings, amounts, shards, partial=partial, refuse=refuse)
@@ -66,13 +64,13 @@ def post(
 
 
 def _post(
-    postings: Sequence["Posting"],
+    postings: Sequence[Posting],
     amounts: list[dict[int, int]],
     shards: dict[int, int],
     *,
     partial: bool,
-    refuse: Callable[[str, int, int], "InsufficientFunds"],
-) -> list["Transaction | InsufficientFunds"]:
+    refuse: Callable[[str, int, int], InsufficientFunds],
+) -> list[Transaction | InsufficientFunds]:
     # A hot account debited anywhere in this call is folded: all its legs go to its row.
     folded = sorted(
         {a for legs in amounts for a, amount in legs.items() if shards.get(a) and amount < 0}
