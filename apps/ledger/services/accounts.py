@@ -67,7 +67,10 @@ def accounts_for(wanted: Iterable[tuple[Owner, str]]) -> dict[tuple[Owner, str],
             clause = Q(owner_type=owner.type, owner_id=owner.id, kind=kind)
             condition = clause if condition is None else condition | clause
         for account in Account.objects.filter(condition):
-            found[(Owner(account.owner_type, account.owner_id), account.kind)] = account
+            owner = Owner(account.owner_type, account.owner_id)
+            if owner == PLATFORM and account.kind in HOT_SYSTEM_KINDS and not account.shards:
+                account = account_make_hot(account=account)
+            found[(owner, account.kind)] = account
     for owner, kind in wanted - set(found):
         if owner == PLATFORM:
             found[(owner, kind)] = system_account(kind)
