@@ -106,7 +106,7 @@ def account_make_hot(*, account: Account, shards: int = DEFAULT_SHARDS) -> Accou
     if not 1 <= shards <= 256:
         raise ValueError("Between 1 and 256 shards.")
     with transaction.atomic():
-        locked = Account.objects.select_for_update().get(pk=account.pk)
+        locked = Account.objects.select_for_update(no_key=True).get(pk=account.pk)
         if locked.shards >= shards:
             return locked
         AccountShard.objects.bulk_create(

@@ -5,7 +5,7 @@ one of its shards'). Everything else (top-ups, transfers, payout holds, reversal
 moves in ``moves``) describes its legs and calls it, or ``transactions_post_batch`` for many
 independent postings in one database transaction.
 
-On PostgreSQL a posting is at most four statements, none compiled by the ORM (see
+On PostgreSQL a posting is two to four statements, none compiled by the ORM (see
 ``posting_sql``): the key's advisory lock (keyed postings only), the row locks with the key
 check, the shard locks of a hot account being debited (rare), and one statement that inserts
 the transactions and entries and updates balances and shards. Elsewhere (SQLite, embedded mode)

@@ -1,13 +1,15 @@
-"""``transaction_post`` on PostgreSQL: a posting in at most four statements, no ORM compile.
+"""``transaction_post`` on PostgreSQL: a posting in two to four statements, no ORM compile.
 
 Called only by ``posting.transaction_post`` and ``posting.transactions_post_batch``; the rules
 (legs, lock order, refusals, keys) are theirs. The statements:
 
 1. keyed postings only: ``pg_advisory_xact_lock`` on each key's hash, in hash order, so two
    postings with one key queue here (and the second then sees the first's transaction);
-2. ``SELECT ... FOR UPDATE`` of the account rows this posting may change, in pk order, and the
-   transactions already posted under the keys;
-3. only when a hot account is debited: ``SELECT ... FOR UPDATE`` of all its shards in shard
+2. ``SELECT ... FOR NO KEY UPDATE`` of the account rows this posting may change, in pk order
+   (not ``FOR UPDATE``: an entry's foreign key takes ``KEY SHARE`` on its account at commit, and a
+   credit to a hot account must never wait for, or deadlock with, a debit holding that row),
+   with the keys already posted (a repeat then fetches its first transaction);
+3. only when a hot account is debited: ``SELECT ... FOR NO KEY UPDATE`` of all its shards in shard
    order (the debit folds them into the account row: the balance is checked on the total);
 4. one statement with data-modifying CTEs: the transactions (ids drawn from their sequence), the
    credits to hot accounts' shards (locked in (account, shard) order, running balances computed
@@ -90,35 +92,40 @@ def _post(
         balances: dict[int, int] = {}
         allow: dict[int, bool] = {}
         kinds: dict[int, str] = {}
-        if locked_ids:
-            cursor.execute(
-                "SELECT id, balance, allow_negative, kind FROM ledger_account "
-                "WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-                [locked_ids],
-            )
-            for account_id, balance, allow_negative, kind in cursor.fetchall():
-                balances[account_id] = balance
-                allow[account_id] = allow_negative
-                kinds[account_id] = kind
-            if len(balances) != len(locked_ids):
-                raise NotFound("Ledger account not found.", code="ledger.account_not_found")
+        seen_keys: list[str] = []
+        # Every posting debits a row it locks here (a hot account's debit locks its row too), so
+        # this statement always runs; it also names the keys already posted: its snapshot is
+        # taken after the advisory locks, so a first posting that committed meanwhile is seen.
+        cursor.execute(
+            "SELECT id, balance, allow_negative, kind, (SELECT array_agg(key) FROM "
+            "ledger_transaction WHERE key = ANY(%s)) FROM ledger_account "
+            "WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+            [keys, locked_ids],
+        )
+        for account_id, balance, allow_negative, kind, posted in cursor.fetchall():
+            balances[account_id] = balance
+            allow[account_id] = allow_negative
+            kinds[account_id] = kind
+            seen_keys = posted or []
+        if len(balances) != len(locked_ids):
+            raise NotFound("Ledger account not found.", code="ledger.account_not_found")
         fold_amounts: dict[int, int] = {}
         if folded:
             cursor.execute(
                 "SELECT account_id, SUM(balance)::bigint FROM (SELECT account_id, balance "
                 "FROM ledger_accountshard WHERE account_id = ANY(%s) "
-                "ORDER BY account_id, shard_no FOR UPDATE) AS locked GROUP BY account_id",
+                "ORDER BY account_id, shard_no FOR NO KEY UPDATE) AS locked GROUP BY account_id",
                 [folded],
             )
             fold_amounts = dict(cursor.fetchall())
             for account_id in folded:
                 balances[account_id] += fold_amounts.get(account_id, 0)
         existing: dict[str, Transaction] = {}
-        if keys:
+        if seen_keys:  # a repeat: rare, so its rows are fetched separately
             cursor.execute(
                 f"SELECT {', '.join(_TRANSACTION_FIELDS)} FROM ledger_transaction "
                 "WHERE key = ANY(%s)",
-                [keys],
+                [seen_keys],
             )
             existing = {row[3]: _transaction(row) for row in cursor.fetchall()}
 
@@ -228,7 +235,7 @@ def _write(
             # Shard rows locked in (account, shard) order, whatever order the join produces.
             "lk AS (SELECT s.id, agg.total FROM ledger_accountshard s JOIN agg "
             "ON s.account_id = agg.account_id AND s.shard_no = agg.shard_no "
-            "ORDER BY s.account_id, s.shard_no FOR UPDATE OF s)",
+            "ORDER BY s.account_id, s.shard_no FOR NO KEY UPDATE OF s)",
             "up AS (UPDATE ledger_accountshard s SET balance = s.balance + lk.total FROM lk "
             "WHERE s.id = lk.id RETURNING s.account_id, s.shard_no, s.balance)",
             # A credit's balance_after is its shard's balance after it (later credits in the
