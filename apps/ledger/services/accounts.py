@@ -7,8 +7,7 @@ or the platform (``0``). Accounts are created empty on first use; reading a bala
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 
 from apps.ledger.models import (
     DEFAULT_SHARDS,
@@ -62,11 +61,22 @@ def accounts_for(wanted: Iterable[tuple[Owner, str]]) -> dict[tuple[Owner, str],
     wanted = set(wanted)
     found: dict[tuple[Owner, str], Account] = {}
     if wanted:
-        condition = None
+        # Raw SQL: this runs on every move, and the ORM would spend longer compiling it.
+        columns = [field.attname for field in Account._meta.concrete_fields]
+        params: list[object] = []
         for owner, kind in wanted:
-            clause = Q(owner_type=owner.type, owner_id=owner.id, kind=kind)
-            condition = clause if condition is None else condition | clause
-        for account in Account.objects.filter(condition):
+            params += [owner.type, owner.id, kind]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM ledger_account "
+                "WHERE (owner_type, owner_id, kind) IN ("
+                + ", ".join(["(%s, %s, %s)"] * len(wanted))
+                + ")",
+                params,
+            )
+            rows = cursor.fetchall()
+        for row in rows:
+            account = Account.from_db(connection.alias, columns, row)
             owner = Owner(account.owner_type, account.owner_id)
             if owner == PLATFORM and account.kind in HOT_SYSTEM_KINDS and not account.shards:
                 account = account_make_hot(account=account)

@@ -7,8 +7,11 @@ repeat, even concurrent, returns the first transaction and moves nothing), and r
 
 Transactions: a move is usable inside the caller's transaction, because a product changes its
 own row in the same commit (a cooperation's state and its escrow release; lock order: the
-idempotency key row, the product's domain row, then ledger accounts). Called outside any
-transaction it opens its own ``atomic(durable=True)``: then it is the money entry point.
+idempotency key row, the product's domain row, then ledger accounts): the product's entry point
+opens ``atomic(durable=True)`` around both. Called outside any transaction, a move is itself the
+entry point and one transaction: its posting sends ``BEGIN``/``COMMIT`` with its own statements
+(``posting_sql``: two round trips), and ``escrow_split`` (a posting and a check) opens
+``atomic(durable=True)``.
 
 Owners are ``Owner(type, id)``: users, organisations, and for escrow a product's contract
 (``Owner.contract(reference)``, an integer the product chooses, e.g. its cooperation's pk).
@@ -16,8 +19,7 @@ Rounding: amounts are integer fen; a fee computed from a rate is rounded down (t
 never takes a fraction of a fen it was not given), so the payee gets ``amount - fee``.
 """
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -40,14 +42,6 @@ from apps.ledger.services.posting import check_amount, transaction_post, transac
 MAX_KEY_LENGTH = 90
 WALLET_OWNER_TYPES = frozenset({OwnerType.USER, OwnerType.ORGANISATION, OwnerType.BRAND})
 Shares = Sequence[tuple[Owner, int]]
-
-
-@contextmanager
-def _entry_point() -> Iterator[None]:
-    """``atomic(durable=True)`` when no transaction is open, else part of the caller's."""
-    context = nullcontext() if connection.in_atomic_block else transaction.atomic(durable=True)
-    with context:
-        yield
 
 
 def _key(move: str, key: str) -> str:
@@ -137,17 +131,16 @@ def escrow_open(*, owner: Owner, payer: Owner, amount: int, fee: int = 0, key: s
     accounts = accounts_for(
         [(payer, AccountKind.WALLET), (owner, AccountKind.ESCROW), (PLATFORM, "platform_revenue")]
     )
-    with _entry_point():
-        return transaction_post(
-            kind=TransactionKind.ESCROW_OPEN,
-            legs=_legs(
-                (accounts[(payer, AccountKind.WALLET)], -(amount + fee)),
-                (accounts[(owner, AccountKind.ESCROW)], amount),
-                (accounts[(PLATFORM, AccountKind.PLATFORM_REVENUE)], fee),
-            ),
-            description=f"Escrow opened for contract {owner.id}",
-            key=_key("escrow_open", key),
-        )
+    return transaction_post(
+        kind=TransactionKind.ESCROW_OPEN,
+        legs=_legs(
+            (accounts[(payer, AccountKind.WALLET)], -(amount + fee)),
+            (accounts[(owner, AccountKind.ESCROW)], amount),
+            (accounts[(PLATFORM, AccountKind.PLATFORM_REVENUE)], fee),
+        ),
+        description=f"Escrow opened for contract {owner.id}",
+        key=_key("escrow_open", key),
+    )
 
 
 def escrow_release(
@@ -164,17 +157,16 @@ def escrow_release(
     accounts = accounts_for(
         [(escrow, AccountKind.ESCROW), (payee, AccountKind.WALLET), (PLATFORM, "platform_revenue")]
     )
-    with _entry_point():
-        return transaction_post(
-            kind=TransactionKind.ESCROW_RELEASE,
-            legs=_legs(
-                (accounts[(escrow, AccountKind.ESCROW)], -amount),
-                (accounts[(payee, AccountKind.WALLET)], amount - fee),
-                (accounts[(PLATFORM, AccountKind.PLATFORM_REVENUE)], fee),
-            ),
-            description=f"Escrow of contract {escrow.id} released",
-            key=_key("escrow_release", key),
-        )
+    return transaction_post(
+        kind=TransactionKind.ESCROW_RELEASE,
+        legs=_legs(
+            (accounts[(escrow, AccountKind.ESCROW)], -amount),
+            (accounts[(payee, AccountKind.WALLET)], amount - fee),
+            (accounts[(PLATFORM, AccountKind.PLATFORM_REVENUE)], fee),
+        ),
+        description=f"Escrow of contract {escrow.id} released",
+        key=_key("escrow_release", key),
+    )
 
 
 def _escrow_payer(escrow_account: Account) -> Account:
@@ -200,13 +192,12 @@ def escrow_refund(*, escrow: Owner, amount: int, key: str) -> Transaction:
     check_amount(amount)
     account = accounts_for([(escrow, AccountKind.ESCROW)])[(escrow, AccountKind.ESCROW)]
     payer = _escrow_payer(account)
-    with _entry_point():
-        return transaction_post(
-            kind=TransactionKind.ESCROW_REFUND,
-            legs=[(account, -amount), (payer, amount)],
-            description=f"Escrow of contract {escrow.id} refunded",
-            key=_key("escrow_refund", key),
-        )
+    return transaction_post(
+        kind=TransactionKind.ESCROW_REFUND,
+        legs=[(account, -amount), (payer, amount)],
+        description=f"Escrow of contract {escrow.id} refunded",
+        key=_key("escrow_refund", key),
+    )
 
 
 def escrow_split(*, escrow: Owner, shares: Shares, key: str) -> Transaction:
@@ -223,7 +214,7 @@ def escrow_split(*, escrow: Owner, shares: Shares, key: str) -> Transaction:
     )
     escrow_account = accounts[(escrow, AccountKind.ESCROW)]
     total = sum(amount for _, amount in checked)
-    with _entry_point(), transaction.atomic():
+    with transaction.atomic(durable=not connection.in_atomic_block):
         posted = transaction_post(
             kind=TransactionKind.ESCROW_SPLIT,
             legs=[(escrow_account, -total)]
@@ -245,16 +236,15 @@ def spend(*, escrow: Owner, amount: int, key: str) -> Transaction:
     escrow = _owner(escrow, frozenset({OwnerType.CONTRACT}), "escrow")
     check_amount(amount)
     accounts = accounts_for([(escrow, AccountKind.ESCROW), (PLATFORM, "promotion_spend")])
-    with _entry_point():
-        return transaction_post(
-            kind=TransactionKind.SPEND,
-            legs=[
-                (accounts[(escrow, AccountKind.ESCROW)], -amount),
-                (accounts[(PLATFORM, AccountKind.PROMOTION_SPEND)], amount),
-            ],
-            description=f"Budget of contract {escrow.id} spent",
-            key=_key("spend", key),
-        )
+    return transaction_post(
+        kind=TransactionKind.SPEND,
+        legs=[
+            (accounts[(escrow, AccountKind.ESCROW)], -amount),
+            (accounts[(PLATFORM, AccountKind.PROMOTION_SPEND)], amount),
+        ],
+        description=f"Budget of contract {escrow.id} spent",
+        key=_key("spend", key),
+    )
 
 
 # --- Commission -------------------------------------------------------------------------------
@@ -279,16 +269,15 @@ def commission_accrue(
     check_amount(amount)
     source_kind = AccountKind.PLATFORM_REVENUE if source == PLATFORM else AccountKind.WALLET
     accounts = accounts_for([(source, source_kind), (payee, AccountKind.PENDING_COMMISSION)])
-    with _entry_point():
-        return transaction_post(
-            kind=TransactionKind.COMMISSION_ACCRUE,
-            legs=[
-                (accounts[(source, source_kind)], -amount),
-                (accounts[(payee, AccountKind.PENDING_COMMISSION)], amount),
-            ],
-            description=f"Commission on order {order} (pending)",
-            key=_commission_key(order, payee, "accrue"),
-        )
+    return transaction_post(
+        kind=TransactionKind.COMMISSION_ACCRUE,
+        legs=[
+            (accounts[(source, source_kind)], -amount),
+            (accounts[(payee, AccountKind.PENDING_COMMISSION)], amount),
+        ],
+        description=f"Commission on order {order} (pending)",
+        key=_commission_key(order, payee, "accrue"),
+    )
 
 
 def _commission_close(*, order: int, payee: Owner, kind: str) -> Transaction:
@@ -309,13 +298,12 @@ def _commission_close(*, order: int, payee: Owner, kind: str) -> Transaction:
     else:
         target = source.account
         description = f"Commission on order {order} reversed"
-    with _entry_point():
-        posted = transaction_post(
-            kind=kind,
-            legs=[(pending.account, -pending.amount), (target, pending.amount)],
-            description=description,
-            key=_commission_key(order, payee, "close"),
-        )
+    posted = transaction_post(
+        kind=kind,
+        legs=[(pending.account, -pending.amount), (target, pending.amount)],
+        description=description,
+        key=_commission_key(order, payee, "close"),
+    )
     if posted.kind != kind:
         done = "settled" if posted.kind == TransactionKind.COMMISSION_SETTLE else "reversed"
         raise Conflict(f"This commission is already {done}.", code=f"commission.already_{done}")
@@ -383,10 +371,9 @@ def gift(
     """
     request = Gift(sender, recipient, amount, fee_rate, key)
     posting = _gift_posting(request, _gift_accounts([request]))
-    with _entry_point():
-        return transaction_post(
-            kind=posting.kind, legs=posting.legs, description=posting.description, key=posting.key
-        )
+    return transaction_post(
+        kind=posting.kind, legs=posting.legs, description=posting.description, key=posting.key
+    )
 
 
 def gift_batch(*, gifts: Sequence[Gift]) -> list[Transaction | InsufficientFunds]:
@@ -397,8 +384,7 @@ def gift_batch(*, gifts: Sequence[Gift]) -> list[Transaction | InsufficientFunds
     """
     accounts = _gift_accounts(gifts)
     postings = [_gift_posting(request, accounts) for request in gifts]
-    with _entry_point():
-        return transactions_post_batch(postings=postings)
+    return transactions_post_batch(postings=postings)
 
 
 def revenue_share(*, income_tx: Transaction, shares: Shares) -> Transaction:
@@ -428,11 +414,10 @@ def revenue_share(*, income_tx: Transaction, shares: Shares) -> Transaction:
             fields={"shares": [f"At most {income} fen in all."]},
         )
     accounts = accounts_for([(owner, AccountKind.WALLET) for owner, _ in checked])
-    with _entry_point():
-        return transaction_post(
-            kind=TransactionKind.REVENUE_SHARE,
-            legs=[(earner_account, -total)]
-            + [(accounts[(owner, AccountKind.WALLET)], amount) for owner, amount in checked],
-            description=f"Revenue share of transaction #{income_tx.pk}",
-            key=f"revenue_share:{income_tx.pk}",
-        )
+    return transaction_post(
+        kind=TransactionKind.REVENUE_SHARE,
+        legs=[(earner_account, -total)]
+        + [(accounts[(owner, AccountKind.WALLET)], amount) for owner, amount in checked],
+        description=f"Revenue share of transaction #{income_tx.pk}",
+        key=f"revenue_share:{income_tx.pk}",
+    )

@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from apps.core.errors import NotFound
@@ -58,11 +58,36 @@ def post(
     partial: bool,
     refuse: Callable[[str, int, int], InsufficientFunds],
 ) -> list[Transaction | InsufficientFunds]:
-    """Post ``postings`` (legs already checked into ``amounts``); see the module docstring."""
-    if connection.in_atomic_block:
-        return _post(postings, amounts, shards, partial=partial, refuse=refuse)
-    with transaction.atomic():
-        return _post(postings, amounts, shards, partial=partial, refuse=refuse)
+    """Post ``postings`` (legs already checked into ``amounts``); see the module docstring.
+
+    Inside the caller's transaction the statements join it. Outside any (autocommit), the
+    posting is its own transaction and ``BEGIN`` and ``COMMIT`` travel with its first and last
+    statements (several statements in one round trip), so a posting costs two round trips.
+    """
+    if connection.in_atomic_block or not connection.get_autocommit():
+        return _post(postings, amounts, shards, partial=partial, refuse=refuse, own=False)
+    connection.ensure_connection()
+    try:
+        return _post(postings, amounts, shards, partial=partial, refuse=refuse, own=True)
+    except BaseException:
+        _rollback()
+        raise
+
+
+def _rollback() -> None:
+    """End the posting's own transaction after a refusal or an error (idle: nothing to do)."""
+    raw = connection.connection
+    if raw is not None and raw.info.transaction_status != 0:  # not IDLE
+        raw.execute("ROLLBACK")
+
+
+def _execute_last(cursor: Any, sql: str, params: list) -> list[tuple]:
+    """Run several statements in one round trip; the rows of the last one."""
+    cursor.execute(sql, params)
+    raw = cursor.cursor
+    while raw.nextset():
+        pass
+    return raw.fetchall()
 
 
 def _post(
@@ -72,6 +97,7 @@ def _post(
     *,
     partial: bool,
     refuse: Callable[[str, int, int], InsufficientFunds],
+    own: bool,
 ) -> list[Transaction | InsufficientFunds]:
     # A hot account debited anywhere in this call is folded: all its legs go to its row.
     folded = sorted(
@@ -83,12 +109,14 @@ def _post(
     )
     keys = sorted({posting.key for posting in postings if posting.key is not None})
     with connection.cursor() as cursor:
+        first = "BEGIN; " if own else ""
+        first_params: list[Any] = []
         if keys:
-            cursor.execute(
+            first += (
                 "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 11) "
-                "AS h FROM unnest(%s::text[]) AS k ORDER BY h) AS ordered",
-                [keys],
+                "AS h FROM unnest(%s::text[]) AS k ORDER BY h) AS ordered; "
             )
+            first_params.append(keys)
         balances: dict[int, int] = {}
         allow: dict[int, bool] = {}
         kinds: dict[int, str] = {}
@@ -96,13 +124,14 @@ def _post(
         # Every posting debits a row it locks here (a hot account's debit locks its row too), so
         # this statement always runs; it also names the keys already posted: its snapshot is
         # taken after the advisory locks, so a first posting that committed meanwhile is seen.
-        cursor.execute(
-            "SELECT id, balance, allow_negative, kind, (SELECT array_agg(key) FROM "
+        rows = _execute_last(
+            cursor,
+            first + "SELECT id, balance, allow_negative, kind, (SELECT array_agg(key) FROM "
             "ledger_transaction WHERE key = ANY(%s)) FROM ledger_account "
             "WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
-            [keys, locked_ids],
+            [*first_params, keys, locked_ids],
         )
-        for account_id, balance, allow_negative, kind, posted in cursor.fetchall():
+        for account_id, balance, allow_negative, kind, posted in rows:
             balances[account_id] = balance
             allow[account_id] = allow_negative
             kinds[account_id] = kind
@@ -175,10 +204,12 @@ def _post(
                 posted_keys[posting.key] = len(results)
             results.append(("new", order, posting, description, reverses_id))
         if not tx_rows:
+            if own:
+                _rollback()  # only locks were taken: nothing to commit
             return results
         for account_id, amount in fold_amounts.items():
             deltas[account_id] += amount
-        ids, now = _write(cursor, tx_rows, entry_rows, shard_rows, deltas, folded)
+        ids, now = _write(cursor, tx_rows, entry_rows, shard_rows, deltas, folded, commit=own)
 
     out: list[Any] = []
     for result in results:
@@ -210,8 +241,11 @@ def _write(
     shard_rows: list[tuple],
     deltas: dict[int, int],
     folded: list[int],
+    *,
+    commit: bool,
 ) -> tuple[dict[int, int], Any]:
-    """Statement 4: everything the postings write, in one round trip. Returns ids by order."""
+    """Statement 4: everything the postings write, in one round trip (with ``COMMIT`` when the
+    posting is its own transaction). Returns the transaction ids by order."""
     now = timezone.now()
     params: list[Any] = []
     sequence = _transaction_sequence(cursor)
@@ -272,5 +306,8 @@ def _write(
             "WHERE account_id = ANY(%s) AND balance <> 0)"
         )
         params.append(folded)
-    cursor.execute("WITH " + ",\n".join(parts) + " SELECT ord, id FROM ids", params)
+    cursor.execute(
+        "WITH " + ",\n".join(parts) + " SELECT ord, id FROM ids" + ("; COMMIT" if commit else ""),
+        params,
+    )
     return dict(cursor.fetchall()), now
