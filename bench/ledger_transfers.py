@@ -5,7 +5,8 @@ processes), ``--transfers`` operations per scenario:
 
 1. two wallets, random direction (``services.wallet_transfer``: recipient and block checks,
    wallet lookup, then ``transaction_post``);
-2. ``--wallets`` wallets, random pairs (the same path);
+2. ``--wallets`` wallets, random pairs (the same path), and the same pairs through the ledger
+   alone (``user_wallets`` lookup + ``transaction_post``: no accounts-app checks);
 3. ``--wallets`` senders gifting one host (``services.gift`` with a 30 % fee: the host's wallet
    and platform revenue are hot, sharded accounts; every gift keyed);
 4. the same gifts through ``services.gift_batch`` (``--batch`` gifts per transaction);
@@ -155,6 +156,16 @@ def _worker(scenario: dict, count: int, seed: int, barrier, results) -> None:
                 sender, recipient = rng.sample(users, 2)
                 services.wallet_transfer(
                     sender=sender, recipient_id=recipient.pk, amount=rng.randint(1, 500)
+                )
+                done += 1
+            elif kind == "post":
+                sender, recipient = rng.sample(users, 2)
+                wallets = services.user_wallets(sender.pk, recipient.pk)
+                amount = rng.randint(1, 500)
+                services.transaction_post(
+                    kind="transfer",
+                    legs=[(wallets[sender.pk], -amount), (wallets[recipient.pk], amount)],
+                    description="bench",
                 )
                 done += 1
             elif kind == "gift":
@@ -315,6 +326,7 @@ def main() -> int:
         scenarios += [
             ("2 wallets (wallet_transfer)", "transfer", users[:2]),
             (f"{len(users)} wallets, random pairs", "transfer", users),
+            (f"{len(users)} wallets, pairs, ledger only", "post", users),
             (f"{len(users)} senders gift 1 hot host", "gift", users),
             (f"same, gift_batch of {args.batch}", "gift_batch", users),
         ]
