@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.errors import NotFound
@@ -66,6 +66,10 @@ def post(
     """
     if connection.in_atomic_block or not connection.get_autocommit():
         return _post(postings, amounts, shards, partial=partial, refuse=refuse, own=False)
+    if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        # Server-side binding cannot carry several statements in one round trip.
+        with transaction.atomic():
+            return _post(postings, amounts, shards, partial=partial, refuse=refuse, own=False)
     connection.ensure_connection()
     try:
         return _post(postings, amounts, shards, partial=partial, refuse=refuse, own=True)
