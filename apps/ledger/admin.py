@@ -22,6 +22,7 @@ from apps.ledger.models import (
     WebhookEvent,
     format_fen,
 )
+from apps.ledger.selectors import with_balance
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -60,14 +61,26 @@ def _yuan(amount: int | None) -> str:
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "owner_type", "owner_id", "balance_yuan", "entries_link")
+    list_display = (
+        "id",
+        "kind",
+        "owner_type",
+        "owner_id",
+        "balance_yuan",
+        "shards",
+        "entries_link",
+    )
     list_filter = ("kind", "owner_type", "allow_negative")
     search_fields = ("=id", "=owner_id")
     readonly_fields = ("balance_yuan",)
 
-    @admin.display(description="Balance (yuan)", ordering="balance")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
+        return with_balance(super().get_queryset(request))
+
+    @admin.display(description="Balance (yuan)", ordering="total")
     def balance_yuan(self, account: Account) -> str:
-        return _yuan(account.balance)
+        """The row plus its shards for a hot account: the balance its owner sees."""
+        return _yuan(account.total)
 
     @admin.display(description="Entries")
     def entries_link(self, account: Account) -> str:
