@@ -160,11 +160,42 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "apps.accounts.password_validation.NotOnlyWhitespaceValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Client addresses (throttles, lockout logs). TRUSTED_PROXY_COUNT is how many reverse proxies
+# of ours stand in front of the ASGI server, each appending to X-Forwarded-For. 0 (the default)
+# trusts no forwarding header: the TCP peer is the client. N > 0: the client is the N-th entry
+# from the right of X-Forwarded-For (what our outermost proxy saw); entries further left are
+# whatever the client sent. Run uvicorn with --no-proxy-headers so it does not rewrite the peer.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+# Failed sign-ins per username (known or not), counted in the cache across all addresses:
+# LOGIN_FAILURE_LIMIT failures within LOGIN_FAILURE_WINDOW_MINUTES lock the username for
+# LOGIN_LOCKOUT_MINUTES (429 auth.locked, the same for existing and unknown usernames).
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_FAILURE_WINDOW_MINUTES = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# Usernames whose authenticated requests skip the per-user throttles: the CI fuzzing user only.
+# Anonymous auth endpoints stay throttled for everyone. Refused in production.
+THROTTLE_EXEMPT_USERNAMES = env.list("THROTTLE_EXEMPT_USERNAMES", default=[])
+if THROTTLE_EXEMPT_USERNAMES and not DEBUG:
+    raise ImproperlyConfigured(
+        "THROTTLE_EXEMPT_USERNAMES is for test environments and must be empty when DJANGO_DEBUG=0."
+    )
+# Phone binding by SMS code: codes live PHONE_CODE_TTL_MINUTES, allow PHONE_CODE_MAX_ATTEMPTS
+# guesses; a number receives at most PHONE_CODE_SENDS_PER_NUMBER_PER_HOUR codes; a user may ask
+# for codes at THROTTLE_PHONE_CODE. The sandbox SMS provider records messages instead of sending.
+PHONE_CODE_TTL_MINUTES = env.int("PHONE_CODE_TTL_MINUTES", default=10)
+PHONE_CODE_MAX_ATTEMPTS = env.int("PHONE_CODE_MAX_ATTEMPTS", default=5)
+PHONE_CODE_SENDS_PER_NUMBER_PER_HOUR = env.int("PHONE_CODE_SENDS_PER_NUMBER_PER_HOUR", default=5)
+PHONE_CODE_THROTTLE_RATE = env.str("THROTTLE_PHONE_CODE", default="5/hour")
+SMS_SANDBOX_ENABLED = env.bool("SMS_SANDBOX_ENABLED", default=DEBUG)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -208,6 +239,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttles.WriteRateThrottle"],
+    # DRF's own address derivation agrees with apps.core.throttles.client_address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH", default="20/min"),
         "write": env.str("THROTTLE_WRITE", default="120/min"),
@@ -301,6 +334,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     }
 )
 
+# --- organisations ---
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "OrganisationKindEnum": "apps.accounts.organisation_models.OrganisationKind",
+        "MembershipRoleEnum": "apps.accounts.organisation_models.MembershipRole",
+        "VerificationStatusEnum": "apps.accounts.organisation_models.VerificationStatus",
+    }
+)
+
 
 # --- analytics ---
 # Clients post event batches every few seconds; they get their own per-user rate, apart from
@@ -356,7 +398,7 @@ ANALYTICS_ROLLUP_WORK_MEM = env.str("ANALYTICS_ROLLUP_WORK_MEM", default="64MB")
 # --- comment management ---
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
-        "CommentActionEnum": "apps.notes.services.COMMENT_ACTIONS",
+        "CommentActionEnum": "apps.creators.comments_services.COMMENT_ACTIONS",
         "BlockedWordActionEnum": "apps.creators.models.BlockedWordAction",
         "CommentCreatorStateEnum": "apps.notes.models.CreatorState",
         "WhoCanCommentEnum": "apps.notes.models.CommentPermission",

@@ -10,12 +10,14 @@ from apps.core.views import api_not_found, healthz
 
 api_v1 = [
     path("", include("apps.accounts.api.urls")),
+    path("", include("apps.accounts.api.organisation_urls")),
     path("", include("apps.notifications.api.urls")),
     path("", include("apps.moderation.api.urls")),
     path("", include("apps.notes.api.urls")),
     path("", include("apps.analytics.api.urls")),
     path("", include("apps.creators.api.urls")),
     path("", include("apps.ledger.api.urls")),
+    path("", include("apps.ledger.api.organisation_urls")),
 ]
 
 urlpatterns = [

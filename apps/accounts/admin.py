@@ -86,3 +86,6 @@ class BlockAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+from apps.accounts import organisation_admin  # noqa: E402, F401  (registers organisation screens)

@@ -2,7 +2,7 @@
 
 accounts sits just above core: moderation and analytics are built on top of it, so accounts
 never imports them, not even inside a function. Instead it declares here what it needs, and the
-higher app fills the slot in its ``AppConfig.ready()`` (the pattern of ``moderation/targets.py``):
+higher app fills the slot in its ``AppConfig.ready()`` (the pattern of ``core/review_targets.py``):
 
 - **Profile-text screening** (one screener, filled by moderation): every username, display name
   and bio passes ``screen_text``; a text held for review is stored aside and handed back through
@@ -13,9 +13,8 @@ higher app fills the slot in its ``AppConfig.ready()`` (the pattern of ``moderat
   unfollow transaction with what changed; a listener that must not act on a rolled-back write
   defers itself with ``transaction.on_commit`` (analytics does).
 
-The user's moderation target goes the other way round: moderation registers it in its own
-``ready()``, bound to accounts' public services (``profile_review_settle``, ``profile_update``),
-so nothing here needs to know what a moderation case is.
+The user's review target is registered by accounts itself, in core's review-target registry
+(``apps/accounts/review_target.py``), so moderation needs no knowledge of profiles.
 """
 
 from collections.abc import Callable

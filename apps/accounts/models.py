@@ -137,3 +137,69 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+class TokenFamilyRevocationReason(models.TextChoices):
+    REUSE = "reuse", "A rotated refresh token was presented again"
+
+
+class RevokedTokenFamily(models.Model):
+    """Every refresh token descended from one sign-in (the ``fam`` claim), refused for good.
+
+    Written when a refresh token that was already rotated is presented again: either the client
+    or a thief holds a copy, and the server cannot tell which, so the whole chain ends.
+    """
+
+    family = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True)
+    reason = models.CharField(max_length=20, choices=TokenFamilyRevocationReason.choices)
+    revoked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "revoked token families"
+
+    def __str__(self) -> str:
+        return f"{self.family} ({self.reason})"
+
+
+class PhoneVerification(models.Model):
+    """A code sent to a phone number the user wants to bind; only its keyed hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_verifications")
+    phone = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(consumed_at__isnull=True),
+                name="phone_verification_one_open_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.phone}"
+
+
+class SandboxSmsMessage(models.Model):
+    """What the sandbox SMS provider 'sent': development and tests read codes here."""
+
+    phone = models.CharField(max_length=20, db_index=True)
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"to {self.phone} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+# Organisations live in their own module; importing them here registers them with Django.
+from apps.accounts.organisation_models import (  # noqa: E402, F401
+    Membership,
+    Organisation,
+    OrganisationVerificationEvent,
+)

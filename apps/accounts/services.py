@@ -32,12 +32,15 @@ def user_register(
     *,
     username: str,
     password: str,
-    phone: str | None = None,
     email: str = "",
     display_name: str = "",
 ) -> User:
-    """Create a user and their profile; password checked by Django's validators."""
-    candidate = User(username=username, email=email, phone=phone)
+    """Create a user and their profile; password checked by Django's validators.
+
+    No phone number here: binding one goes through a code (``phone_services``), so sign-up
+    cannot be used to learn which numbers are registered.
+    """
+    candidate = User(username=username, email=email)
     try:
         validate_password(password, user=candidate)
     except DjangoValidationError as exc:
@@ -54,17 +57,9 @@ def user_register(
             code="auth.username_taken",
             fields={"username": ["This username is taken."]},
         )
-    if phone and User.objects.filter(phone=phone).exists():
-        raise InvalidInput(
-            "This phone number is already registered.",
-            code="auth.phone_taken",
-            fields={"phone": ["This phone number is already registered."]},
-        )
     try:
         with transaction.atomic():
-            user = User.objects.create_user(
-                username=username, password=password, email=email, phone=phone or None
-            )
+            user = User.objects.create_user(username=username, password=password, email=email)
             if display_name:
                 held = len(screened) > 1 and screened[-1].needs_review
                 field = "pending_display_name" if held else "display_name"
@@ -72,11 +67,11 @@ def user_register(
             for result in screened:
                 if result.needs_review:
                     hold_for_review(user_id=user.pk, result=result)
-    except IntegrityError as exc:  # a concurrent registration took the name or phone
+    except IntegrityError as exc:  # a concurrent registration took the name
         raise InvalidInput(
-            "This username or phone number is already registered.",
+            "This username is taken.",
             code="auth.username_taken",
-            fields={"username": ["This username or phone number is already registered."]},
+            fields={"username": ["This username is taken."]},
         ) from exc
     return user
 
@@ -86,11 +81,12 @@ def profile_update(
     *,
     user: User,
     interests: Iterable[Category] | None = None,
-    phone: str | None = None,
     email: str | None = None,
     **fields: object,
 ) -> Profile:
-    """Update profile fields (and the user's contact fields); interests are replaced whole.
+    """Update profile fields (and the user's email); interests are replaced whole.
+
+    The phone number is not changed here: it is bound by code through ``phone_services``.
 
     A display name or bio that screening holds for review is kept aside (``pending_*``): the
     author sees it, everyone else keeps seeing the previous text until an operator decides.
@@ -111,15 +107,6 @@ def profile_update(
                 fields[name] = result.text
     profile = Profile.objects.select_for_update().get(user=user)
     user_changed = []
-    if phone is not None:
-        if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
-            raise InvalidInput(
-                "This phone number is already registered.",
-                code="auth.phone_taken",
-                fields={"phone": ["This phone number is already registered."]},
-            )
-        user.phone = phone or None
-        user_changed.append("phone")
     if email is not None:
         user.email = email
         user_changed.append("email")
@@ -299,3 +286,21 @@ def block_delete(*, blocker: User, blocked_id: int) -> bool:
     """Unblock; follows removed by the block are not restored."""
     deleted, _ = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
     return bool(deleted)
+
+
+def profile_counters_change(
+    *, user_id: int, notes: int = 0, likes: int = 0, collects: int = 0
+) -> None:
+    """Move a profile's content counters by deltas, in one ``UPDATE ... SET x = x + d``.
+
+    The one writer of these counters for the apps that own the content (notes): relative, so
+    concurrent changes to one profile add up without a lock on the profile row.
+    """
+    deltas = {
+        "notes_count": notes,
+        "likes_received_count": likes,
+        "collects_received_count": collects,
+    }
+    updates = {name: F(name) + delta for name, delta in deltas.items() if delta}
+    if updates:
+        Profile.objects.filter(user_id=user_id).update(**updates)

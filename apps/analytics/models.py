@@ -158,6 +158,31 @@ class NoteDaily(models.Model):
         return f"note {self.note_id} on {self.day}"
 
 
+# note_daily's columns in table order, written out once: the rollup's INSERT, its merge, the
+# metrics reads, the admin's note days and the benchmark all take their lists from here
+# (migrations keep their own copy; tests check these against the model's fields).
+NOTE_DAILY_KEY = ("day", "author_id", "note_id")
+NOTE_DAILY_FIGURES = (
+    "impressions",
+    "views",
+    "unique_viewers",
+    "likes",
+    "collects",
+    "comments",
+    "shares",
+    "follows",
+    "profile_visits",
+    "dwell_ms_sum",
+    "video_watches",
+    "watch_ms_sum",
+    "completion_sum",
+    "completed_watches",
+    "fan_impressions",
+    "fan_views",
+)
+NOTE_DAILY_COLUMNS = ("day", "note_id", "author_id", *NOTE_DAILY_FIGURES)
+
+
 class NoteSourceDaily(models.Model):
     """Impressions and reads of a note for a day, by the surface they came through."""
 
@@ -264,6 +289,24 @@ class CreatorDaily(models.Model):
 
     def __str__(self) -> str:
         return f"creator {self.creator_id} on {self.day}"
+
+
+# creator_daily's figures that add up over days (fans_total and active fans do not: they are
+# states at the end of a day).
+CREATOR_DAILY_SUMMABLE = (
+    "impressions",
+    "views",
+    "likes",
+    "collects",
+    "comments",
+    "shares",
+    "engagements",
+    "profile_visits",
+    "new_fans",
+    "lost_fans",
+    "net_fans",
+)
+CREATOR_DAILY_STATES = ("fans_total", "active_fans_7d", "active_fans_30d")
 
 
 class FanDemographicDaily(models.Model):

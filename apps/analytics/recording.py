@@ -3,11 +3,8 @@
 Accounts sits below analytics, so it cannot call analytics: it announces follow changes through
 its listener registry (``apps.accounts.hooks``), and ``AnalyticsConfig.ready()`` registers
 ``record_follow_event`` there. The event is written after the transaction commits (never for a
-rolled-back follow), with the actor's snapshot, by ``services.server_event_enqueue``.
-
-``record_server_event`` is the name notes (above analytics) still imports; it is a plain alias
-of ``services.server_event_enqueue`` with no import trick left, and goes away once notes calls
-the service directly.
+rolled-back follow), with the actor's snapshot, by ``services.server_event_enqueue``, which
+the apps above analytics (notes) call directly.
 """
 
 from apps.accounts.hooks import FollowChange, FollowEvent
@@ -18,8 +15,6 @@ FOLLOW_EVENT_KINDS = {
     FollowChange.FOLLOW: EventKind.FOLLOW,
     FollowChange.UNFOLLOW: EventKind.UNFOLLOW,
 }
-
-record_server_event = server_event_enqueue
 
 
 def record_follow_event(event: FollowEvent) -> None:

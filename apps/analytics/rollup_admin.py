@@ -25,6 +25,7 @@ from django.urls import path, reverse
 from apps.analytics.admin import CountCapPaginator
 from apps.analytics.days import local_yesterday
 from apps.analytics.models import (
+    NOTE_DAILY_FIGURES,
     CreatorDaily,
     DailyActiveUser,
     FanActivityHourly,
@@ -137,22 +138,8 @@ class NoteDaysForm(forms.Form):
     note_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
-NOTE_DAY_COLUMNS = (
-    "note_id",
-    "author_id",
-    "impressions",
-    "views",
-    "unique_viewers",
-    "likes",
-    "collects",
-    "comments",
-    "shares",
-    "follows",
-    "profile_visits",
-    "video_watches",
-    "fan_impressions",
-    "fan_views",
-)
+# Every figure of a note day (the key's day is the page's).
+NOTE_DAY_COLUMNS = ("note_id", "author_id", *NOTE_DAILY_FIGURES)
 NOTE_DAYS_PER_PAGE = 50
 
 

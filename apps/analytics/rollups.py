@@ -29,138 +29,55 @@ activity by hour feeds a 30-day window only, so it is kept for the last 30 days.
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 from tqdm import tqdm
 
-from apps.accounts.models import Follow, Profile
-from apps.analytics.days import analytics_zone, day_bounds, local_yesterday, utc_offset_minutes
-from apps.analytics.models import (
-    CreatorDaily,
-    DailyActiveUser,
-    Event,
-    FanActivityHourly,
-    FanDemographicDaily,
-    FanSourceDaily,
-    NoteAudienceDaily,
-    NoteDaily,
-    NoteRetentionDaily,
-    NoteSourceDaily,
-    RollupRun,
+from apps.analytics import rollup_notes
+from apps.analytics.days import day_bounds, local_yesterday
+from apps.analytics.models import Event, RollupRun
+from apps.analytics.rollup_sql import (
+    ACTIVITY_WINDOW_DAYS,
+    AUDIENCE_MIN_FANS,
+    COMPLETED_FRACTION,
+    ROLLUP_TABLES,
+    TABLES,
+    WORK_MEM,
+    RollupDay,
+    day_context,
+    execute,
+    render_sql,
+    replace_day,
 )
 from apps.core.errors import InvalidInput
 
-# Audience screens (fan demographics, fan activity by hour) are computed for creators with at
-# least this many fans: below it every demographic bucket would be withheld anyway.
-AUDIENCE_MIN_FANS = 50
-# Fan activity by hour is served over the last 30 days; older rows are pruned.
-ACTIVITY_WINDOW_DAYS = 30
-# A video watch of at least this fraction counts as completed (completion rate).
-COMPLETED_FRACTION = 0.9
-# Memory for the rollup's sorts and hashes (SET LOCAL: this transaction only).
-WORK_MEM = settings.ANALYTICS_ROLLUP_WORK_MEM
+__all__ = [
+    "ACTIVITY_WINDOW_DAYS",
+    "AUDIENCE_MIN_FANS",
+    "COMPLETED_FRACTION",
+    "ROLLUP_TABLES",
+    "STEPS",
+    "TABLES",
+    "daily_active_users_rebuild",
+    "rollup_backfill",
+    "rollup_run",
+    "rollup_transaction_settings",
+]
+
 # Key space of the per-day advisory lock ("ROLL").
 _LOCK_NAMESPACE = 0x524F4C4C
-
-TABLES = {
-    "event": Event._meta.db_table,
-    "follow": Follow._meta.db_table,
-    "profile": Profile._meta.db_table,
-    "interests": Profile.interests.through._meta.db_table,
-    "dau": DailyActiveUser._meta.db_table,
-    "note_daily": NoteDaily._meta.db_table,
-    "note_source": NoteSourceDaily._meta.db_table,
-    "note_audience": NoteAudienceDaily._meta.db_table,
-    "note_retention": NoteRetentionDaily._meta.db_table,
-    "creator_daily": CreatorDaily._meta.db_table,
-    "fan_source": FanSourceDaily._meta.db_table,
-    "fan_activity": FanActivityHourly._meta.db_table,
-    "fan_demographic": FanDemographicDaily._meta.db_table,
-}
-
-ROLLUP_TABLES = [name for name in TABLES if name not in ("event", "follow", "profile", "interests")]
-DAY = "e.occurred_at >= %(start)s AND e.occurred_at < %(end)s"
-
-
-def _sql(template: str, **fragments: str) -> str:
-    return template.format(**TABLES, day=DAY, **fragments)
-
-
-def _param(value: Any) -> Any:
-    """Datetimes as the backend stores them (naive UTC text on SQLite)."""
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
-
-
-@dataclass
-class _Day:
-    day: date
-    now: datetime
-    snapshot: bool  # take fan demographics from the follow graph
-    hourly: bool  # within the fan-activity window
-    params: dict[str, Any] = field(default_factory=dict)
-    timings: dict[str, float] | None = None  # parts of a step, for the benchmark
-
-    @property
-    def postgres(self) -> bool:
-        return connection.vendor == "postgresql"
-
-
-def _day_context(day: date, now: datetime) -> _Day:
-    yesterday = local_yesterday(now)
-    start, end = day_bounds(day)
-    window_start = yesterday - timedelta(days=ACTIVITY_WINDOW_DAYS - 1)
-    later = RollupRun.objects.filter(day__gt=day).aggregate(last=Max("day"))["last"]
-    last_rolled = later or day
-    ctx = _Day(day=day, now=now, snapshot=day == yesterday, hourly=day >= window_start)
-    ctx.params = {
-        "day": day,
-        "start": _param(start),
-        "end": _param(end),
-        "week_start": day - timedelta(days=6),
-        "month_start": day - timedelta(days=29),
-        "window_start": window_start,
-        "last_rolled": last_rolled,
-        "unrolled_start": _param(day_bounds(last_rolled)[1]),
-        "min_fans": AUDIENCE_MIN_FANS,
-        "completed": COMPLETED_FRACTION,
-        "year": day.year,
-        "weekday": day.weekday(),
-        "zone": str(analytics_zone()),
-        "offset": f"{utc_offset_minutes(day):+d} minutes",
-        "hour_format": "%H",
-    }
-    return ctx
-
-
-def _execute(sql: str, params: dict[str, Any]) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
-
-
-def _replace(ctx: _Day, table: str, insert: str) -> int:
-    """Delete the day's rows of ``table``, then insert them again; returns rows inserted."""
-    _execute(f"DELETE FROM {TABLES[table]} WHERE day = %(day)s", ctx.params)
-    return _execute(insert, ctx.params)
-
 
 # --- the steps, one table each --------------------------------------------------------------
 
 
-def _daily_active_users(ctx: _Day) -> int:
+def _daily_active_users(ctx: RollupDay) -> int:
     # Active: the user produced any event during the day (an impression means they were browsing).
-    return _replace(
+    return replace_day(
         ctx,
         "dau",
-        _sql(
+        render_sql(
             """
             INSERT INTO {dau} (day, user_id)
             SELECT DISTINCT %(day)s, e.actor_id FROM {event} e
@@ -170,232 +87,7 @@ def _daily_active_users(ctx: _Day) -> int:
     )
 
 
-NOTE_DAILY_SELECT = """
-    SELECT %(day)s, e.note_id, e.author_id,
-        -- impressions: the note's card was shown (feed, search, profile, topic...)
-        SUM(CASE WHEN e.kind = 'impression' THEN 1 ELSE 0 END),
-        -- views ("reads"): the note was opened
-        SUM(CASE WHEN e.kind = 'view' THEN 1 ELSE 0 END),
-        -- unique viewers: distinct signed-in readers of the day
-        COUNT(DISTINCT CASE WHEN e.kind = 'view' THEN e.actor_id END),
-        -- likes, collects, comments, shares: events of the day (an unlike later does not
-        -- take a like back; the note's own counters hold the current net figures)
-        SUM(CASE WHEN e.kind = 'like' THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'collect' THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'comment' THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'share' THEN 1 ELSE 0 END),
-        -- follows: fans gained from this note (a follow from a note names it)
-        SUM(CASE WHEN e.kind = 'follow' THEN 1 ELSE 0 END),
-        -- profile visits the note sent to author_id
-        SUM(CASE WHEN e.kind = 'profile_visit' THEN 1 ELSE 0 END),
-        -- dwell: summed over views; average = dwell_ms_sum / views
-        COALESCE(SUM(CASE WHEN e.kind = 'view' THEN e.dwell_ms END), 0),
-        -- video: watches, watch time and completion summed; averages divide by video_watches
-        SUM(CASE WHEN e.kind = 'video_watch' THEN 1 ELSE 0 END),
-        COALESCE(SUM(CASE WHEN e.kind = 'video_watch' THEN e.watch_ms END), 0),
-        COALESCE(SUM(CASE WHEN e.kind = 'video_watch' THEN e.completion END), 0),
-        -- completed watches: at least COMPLETED_FRACTION of the video; completion rate =
-        -- completed_watches / video_watches
-        SUM(CASE WHEN e.kind = 'video_watch' AND e.completion >= %(completed)s
-            THEN 1 ELSE 0 END),
-        -- fans vs non-fans: the viewer followed the author when the event happened (the edge
-        -- exists at rollup time and was made before the event)
-        SUM(CASE WHEN e.kind = 'impression' AND f.follower_id IS NOT NULL THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'view' AND f.follower_id IS NOT NULL THEN 1 ELSE 0 END)
-    FROM {event} e
-    -- one probe per event; on PostgreSQL the covering index follow_fan_probe_idx answers it
-    -- without visiting the table
-    LEFT JOIN {follow} f
-        ON e.kind IN ('impression', 'view')
-        AND f.follower_id = e.actor_id AND f.followee_id = e.author_id
-        AND f.created_at <= e.occurred_at
-    WHERE {day} AND e.note_id IS NOT NULL AND e.author_id IS NOT NULL
-    -- author first: the groups come out in the order of note_daily's key (day, author, note)
-    GROUP BY e.author_id, e.note_id
-"""
-
-NOTE_DAILY_COLUMNS = (
-    "day, note_id, author_id, impressions, views, unique_viewers, likes, collects, comments, "
-    "shares, follows, profile_visits, dwell_ms_sum, video_watches, watch_ms_sum, "
-    "completion_sum, completed_watches, fan_impressions, fan_views"
-)
-
-
-_NOTE_DAILY_STAGE = "rollup_note_daily_stage"
-_NOTE_DAILY_KEY = ("day", "author_id", "note_id")
-_NOTE_DAILY_FIGURES = [
-    name.strip() for name in NOTE_DAILY_COLUMNS.split(",") if name.strip() not in _NOTE_DAILY_KEY
-]
-
-
-def _note_daily(ctx: _Day) -> int:
-    if not ctx.postgres:
-        return _replace(
-            ctx,
-            "note_daily",
-            _sql("INSERT INTO {note_daily} (" + NOTE_DAILY_COLUMNS + ")" + NOTE_DAILY_SELECT),
-        )
-    # PostgreSQL never runs INSERT ... SELECT with parallel workers, but it does run
-    # CREATE TABLE ... AS in parallel: the GROUP BY (the expensive part) goes into a temporary
-    # table with the server's workers, then the day's rows are written from it. The table is
-    # dropped at the end; a failure rolls its creation back with the rest of the day.
-    started = time.perf_counter()
-    rows = _execute(
-        _sql(
-            f"CREATE TEMPORARY TABLE {_NOTE_DAILY_STAGE} ({NOTE_DAILY_COLUMNS}) AS"
-            + NOTE_DAILY_SELECT
-        ),
-        ctx.params,
-    )
-    grouped = time.perf_counter()
-    if NoteDaily.objects.filter(day=ctx.day).exists():
-        _merge_note_daily(ctx)
-    else:
-        # The nightly case: the day is new, its rows are appended in the order of the table's
-        # key (day, author, note), each one at the right-hand end of its only index.
-        _execute(_sql(_NOTE_DAILY_APPEND, missing=""), ctx.params)
-    _execute(f"DROP TABLE {_NOTE_DAILY_STAGE}", {})
-    if ctx.timings is not None:
-        ctx.timings["note_daily: group by"] = grouped - started
-        ctx.timings["note_daily: write"] = time.perf_counter() - grouped
-    return rows
-
-
-# No ORDER BY: the staged rows were written in key order by the GROUP BY (were they not, the
-# append would only be slower, never wrong).
-_NOTE_DAILY_APPEND = (
-    f"INSERT INTO {{note_daily}} ({NOTE_DAILY_COLUMNS}) "
-    f"SELECT {NOTE_DAILY_COLUMNS} FROM {_NOTE_DAILY_STAGE} s {{missing}}"
-)
-_SAME_NOTE_DAY = "d.day = %(day)s AND d.author_id = s.author_id AND d.note_id = s.note_id"
-
-
-def _merge_note_daily(ctx: _Day) -> None:
-    """A day rolled up again: rows whose figures changed are updated, rows of notes without
-    events any more deleted, new ones inserted; identical rows are not written at all.
-
-    The biggest rollup table is merged rather than deleted and rewritten: a re-run after a few
-    late events touches a few rows, and deleting then inserting the same keys in one
-    transaction makes every insert check the dead entry it collides with.
-    """
-    _execute(f"ANALYZE {_NOTE_DAILY_STAGE}", {})
-    _execute(
-        _sql(
-            "DELETE FROM {note_daily} d WHERE d.day = %(day)s AND NOT EXISTS "
-            f"(SELECT 1 FROM {_NOTE_DAILY_STAGE} s WHERE {_SAME_NOTE_DAY})"
-        ),
-        ctx.params,
-    )
-    figures = ", ".join(_NOTE_DAILY_FIGURES)
-    stage_figures = ", ".join(f"s.{name}" for name in _NOTE_DAILY_FIGURES)
-    row_figures = ", ".join(f"d.{name}" for name in _NOTE_DAILY_FIGURES)
-    _execute(
-        _sql(
-            f"UPDATE {{note_daily}} d SET ({figures}) = ({stage_figures}) "
-            f"FROM {_NOTE_DAILY_STAGE} s WHERE {_SAME_NOTE_DAY} "
-            f"AND ({row_figures}) IS DISTINCT FROM ({stage_figures})"
-        ),
-        ctx.params,
-    )
-    _execute(
-        _sql(
-            _NOTE_DAILY_APPEND,
-            missing=(
-                f"WHERE NOT EXISTS (SELECT 1 FROM {TABLES['note_daily']} d WHERE {_SAME_NOTE_DAY})"
-            ),
-        ),
-        ctx.params,
-    )
-
-
-def _note_sources(ctx: _Day) -> int:
-    # Traffic by source: impressions and reads per surface (feed, search, follow feed...).
-    return _replace(
-        ctx,
-        "note_source",
-        _sql(
-            """
-            INSERT INTO {note_source} (day, note_id, author_id, source, impressions, views)
-            SELECT %(day)s, e.note_id, e.author_id, e.source,
-                SUM(CASE WHEN e.kind = 'impression' THEN 1 ELSE 0 END),
-                SUM(CASE WHEN e.kind = 'view' THEN 1 ELSE 0 END)
-            FROM {event} e
-            WHERE {day} AND e.kind IN ('impression', 'view')
-                AND e.note_id IS NOT NULL AND e.author_id IS NOT NULL
-            GROUP BY e.note_id, e.author_id, e.source
-            """
-        ),
-    )
-
-
-def _note_audience(ctx: _Day) -> int:
-    # Readers by the snapshot taken when they read: distinct signed-in viewers per bucket. A
-    # reader with several interests counts once in each.
-    if ctx.postgres:
-        each_interest = "CROSS JOIN LATERAL unnest(r.interests) AS i(value)"
-    else:
-        each_interest = "JOIN json_each(r.interests) AS i"
-    return _replace(
-        ctx,
-        "note_audience",
-        _sql(
-            """
-            INSERT INTO {note_audience} (day, note_id, author_id, dimension, bucket, viewers)
-            WITH readers AS (
-                SELECT e.note_id, e.author_id, e.actor_id, e.gender, e.age_band, e.region,
-                    e.interests
-                FROM {event} e
-                WHERE {day} AND e.kind = 'view' AND e.note_id IS NOT NULL
-                    AND e.author_id IS NOT NULL AND e.actor_id IS NOT NULL
-            )
-            SELECT %(day)s, note_id, author_id, 'gender', gender, COUNT(DISTINCT actor_id)
-            FROM readers GROUP BY note_id, author_id, gender
-            UNION ALL
-            SELECT %(day)s, note_id, author_id, 'age_band', age_band, COUNT(DISTINCT actor_id)
-            FROM readers GROUP BY note_id, author_id, age_band
-            UNION ALL
-            SELECT %(day)s, note_id, author_id, 'region', region, COUNT(DISTINCT actor_id)
-            FROM readers GROUP BY note_id, author_id, region
-            UNION ALL
-            SELECT %(day)s, r.note_id, r.author_id, 'interest', CAST(i.value AS VARCHAR(40)),
-                COUNT(DISTINCT r.actor_id)
-            FROM readers r {each_interest}
-            GROUP BY r.note_id, r.author_id, i.value
-            """,
-            each_interest=each_interest,
-        ),
-    )
-
-
-def _note_retention(ctx: _Day) -> int:
-    # Video retention: watches by how far they got, in tenths (floor(completion * 10); a watch to
-    # the very end is decile 10). The share still watching at x% is the share with decile >= x/10.
-    decile = (
-        "CAST(FLOOR(e.completion * 10) AS INTEGER)"
-        if ctx.postgres
-        else "CAST(e.completion * 10 AS INTEGER)"  # truncation is floor for values >= 0
-    )
-    return _replace(
-        ctx,
-        "note_retention",
-        _sql(
-            """
-            INSERT INTO {note_retention} (day, note_id, author_id, decile, watches)
-            SELECT %(day)s, w.note_id, w.author_id, w.decile, COUNT(*)
-            FROM (
-                SELECT e.note_id, e.author_id, {decile} AS decile
-                FROM {event} e
-                WHERE {day} AND e.kind = 'video_watch' AND e.completion IS NOT NULL
-                    AND e.note_id IS NOT NULL AND e.author_id IS NOT NULL
-            ) w
-            GROUP BY w.note_id, w.author_id, w.decile
-            """,
-            decile=decile,
-        ),
-    )
-
-
-def _creator_daily(ctx: _Day) -> int:
+def _creator_daily(ctx: RollupDay) -> int:
     """Per creator: the day's reach, engagement and fans, fans at the end of the day, active fans.
 
     Rows exist for everyone events were counted for that day, and for every creator with at
@@ -407,10 +99,10 @@ def _creator_daily(ctx: _Day) -> int:
     records an event (follow, unfollow, and the unfollows a block causes), so this walks the
     count back exactly; edges made without events (imports, seeds) count as fans throughout.
     """
-    return _replace(
+    return replace_day(
         ctx,
         "creator_daily",
-        _sql(
+        render_sql(
             """
             INSERT INTO {creator_daily} (
                 day, creator_id, fans_total, new_fans, lost_fans, net_fans, profile_visits,
@@ -508,13 +200,13 @@ def _creator_daily(ctx: _Day) -> int:
     )
 
 
-def _fan_sources(ctx: _Day) -> int:
+def _fan_sources(ctx: RollupDay) -> int:
     # Which note, live room, promotion or surface brought fans; an unfollow carries the source
     # of the follow it ends, so lost fans are traced to what brought them.
-    return _replace(
+    return replace_day(
         ctx,
         "fan_source",
-        _sql(
+        render_sql(
             """
             INSERT INTO {fan_source} (day, creator_id, source, source_id, new_fans, lost_fans)
             SELECT %(day)s, e.author_id, e.source, COALESCE(e.source_id, 0),
@@ -528,11 +220,11 @@ def _fan_sources(ctx: _Day) -> int:
     )
 
 
-def _fan_activity(ctx: _Day) -> int:
+def _fan_activity(ctx: RollupDay) -> int:
     """Fans active on the platform per Shanghai hour: distinct (user, hour) pairs of the day
     joined to the follow graph, so the join grows with active users, not with events."""
-    _execute(
-        _sql("DELETE FROM {fan_activity} WHERE day = %(day)s OR day < %(window_start)s"),
+    execute(
+        render_sql("DELETE FROM {fan_activity} WHERE day = %(day)s OR day < %(window_start)s"),
         ctx.params,
     )
     if not ctx.hourly:
@@ -541,8 +233,8 @@ def _fan_activity(ctx: _Day) -> int:
         hour = "CAST(EXTRACT(HOUR FROM e.occurred_at AT TIME ZONE %(zone)s) AS INTEGER)"
     else:
         hour = "CAST(strftime(%(hour_format)s, e.occurred_at, %(offset)s) AS INTEGER)"
-    return _execute(
-        _sql(
+    return execute(
+        render_sql(
             """
             INSERT INTO {fan_activity} (day, creator_id, weekday, hour, active_fans)
             WITH active AS (
@@ -580,14 +272,14 @@ AGE_BAND_SQL = """
 """
 
 
-def _fan_demographics(ctx: _Day) -> int | None:
+def _fan_demographics(ctx: RollupDay) -> int | None:
     """Fans by gender, age band, region and interest: follow graph joined to profiles."""
     if not ctx.snapshot:
         return None
-    return _replace(
+    return replace_day(
         ctx,
         "fan_demographic",
-        _sql(
+        render_sql(
             """
             INSERT INTO {fan_demographic} (day, creator_id, dimension, bucket, fans)
             WITH fans AS (
@@ -617,12 +309,12 @@ def _fan_demographics(ctx: _Day) -> int | None:
     )
 
 
-STEPS: list[tuple[str, Callable[[_Day], int | None]]] = [
+STEPS: list[tuple[str, Callable[[RollupDay], int | None]]] = [
     ("daily_active_user", _daily_active_users),
-    ("note_daily", _note_daily),
-    ("note_source_daily", _note_sources),
-    ("note_audience_daily", _note_audience),
-    ("note_retention_daily", _note_retention),
+    ("note_daily", rollup_notes.note_daily),
+    ("note_source_daily", rollup_notes.note_sources),
+    ("note_audience_daily", rollup_notes.note_audience),
+    ("note_retention_daily", rollup_notes.note_retention),
     ("creator_daily", _creator_daily),
     ("fan_source_daily", _fan_sources),
     ("fan_activity_hourly", _fan_activity),
@@ -645,9 +337,24 @@ def _check_day(day: date, now: datetime) -> None:
 def _lock_day(day: date) -> None:
     """Serialise runs of one day (two at once would each delete, then both insert)."""
     if connection.vendor == "postgresql":
-        _execute(
+        execute(
             "SELECT pg_advisory_xact_lock(%(namespace)s, %(key)s)",
             {"namespace": _LOCK_NAMESPACE, "key": day.toordinal()},
+        )
+
+
+def rollup_transaction_settings() -> None:
+    """The rollup's settings for the current transaction (PostgreSQL, SET LOCAL).
+
+    ``work_mem``: a day's sorts and hashes stay in memory (one batch connection). JIT off:
+    config/settings.py already turns it off for every connection, set again here so the rollup
+    does not depend on it (statements of a fraction of a second never repay compiling). The
+    benchmark's hand-written reference runs under the same settings.
+    """
+    if connection.vendor == "postgresql":
+        execute(
+            "SELECT set_config('work_mem', %(work_mem)s, true), set_config('jit', 'off', true)",
+            {"work_mem": WORK_MEM},
         )
 
 
@@ -665,14 +372,8 @@ def rollup_run(
     rows: dict[str, int] = {}
     with transaction.atomic():
         _lock_day(day)
-        if connection.vendor == "postgresql":
-            # Sorts and hashes of a day's events stay in memory (one batch connection), and
-            # statements of a fraction of a second are not worth compiling.
-            _execute(
-                "SELECT set_config('work_mem', %(work_mem)s, true), set_config('jit', 'off', true)",
-                {"work_mem": WORK_MEM},
-            )
-        ctx = _day_context(day, now)
+        rollup_transaction_settings()
+        ctx = day_context(day, now)
         ctx.timings = timings
         for name, step in STEPS:
             step_started = time.perf_counter()
@@ -703,7 +404,7 @@ def daily_active_users_rebuild(*, day: date, now: datetime | None = None) -> int
     _check_day(day, now)
     with transaction.atomic():
         _lock_day(day)
-        return _daily_active_users(_day_context(day, now))
+        return _daily_active_users(day_context(day, now))
 
 
 def _days(first: date, last: date) -> Iterable[date]:

@@ -10,6 +10,8 @@ Decorate an ``APIView`` method with ``@idempotent`` and document it with
 Rules, per user and key:
 
 - the header is required (400 ``idempotency.key_required``); 1 to 255 visible ASCII characters;
+  with ``@idempotent`` the header is checked before the throttles, so a missing key is a 400
+  even for a client that has used up its rate (a retry with the key is what it needs);
 - the first request runs and its response (any status below 500) is stored for at least
   ``IDEMPOTENCY_KEY_TTL_HOURS``; a repeat with the same method, path and body gets that response
   again, with the header ``Idempotent-Replayed: true``;
@@ -173,6 +175,8 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             view=view, request=request, handler=lambda: method(view, request, *args, **kwargs)
         )
 
+    # Read by apps.core.throttles: a missing or malformed key is a 400 before any throttle counts.
+    wrapper.validate_required_headers = _key_from  # type: ignore[attr-defined]
     return wrapper
 
 

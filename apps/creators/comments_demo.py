@@ -14,6 +14,7 @@ import random
 from apps.accounts.models import Block, User
 from apps.core.errors import DomainError
 from apps.core.seeding import DemoContext
+from apps.creators.comments_services import comment_pin
 from apps.creators.models import BlockedWord, BlockedWordAction, TrustedCommenter
 from apps.moderation.normalize import normalize
 from apps.notes.models import (
@@ -24,7 +25,7 @@ from apps.notes.models import (
     NoteStatus,
     NoteVisibility,
 )
-from apps.notes.services import comment_create, comment_pin
+from apps.notes.services import comment_create
 
 DEMO_WORDS = [
     ("丑", BlockedWordAction.HIDE),

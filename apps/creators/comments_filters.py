@@ -1,14 +1,13 @@
 """A creator's own comment filters, applied to every new comment on their notes.
 
-``apps.notes.services.comment_create`` asks ``comment_verdict`` what to do with a comment by
-someone other than the note's author: the creator's blocked words are matched after
+Registered with notes' ``comment_filters`` (``apps/notes/hooks.py``) in ``CreatorsConfig.ready``:
+notes' ``comment_create`` asks ``creator_comment_filter`` what to do with a comment by someone
+other than the note's author: the creator's blocked words are matched after
 moderation's normalisation (full-width, case, spaces, punctuation, emoji and invisible
 characters do not matter), so "Ｌ i n k" matches "link"; a word in Latin letters matches whole
 words only (as moderation's whole-word rules do), a Chinese word anywhere. Trusted commenters
 skip the words. The strongest hit decides: block > hold > hide.
 """
-
-from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
@@ -19,6 +18,7 @@ from apps.moderation.normalize import (
     normalize,
     normalize_with_offsets,
 )
+from apps.notes.hooks import ALLOWED, CommentDraft, CommentVerdict
 from apps.notes.models import CreatorState
 
 ACTION_RANK = {BlockedWordAction.HIDE: 1, BlockedWordAction.HOLD: 2, BlockedWordAction.BLOCK: 3}
@@ -27,16 +27,6 @@ STATE_FOR_ACTION = {
     BlockedWordAction.HOLD: CreatorState.HELD,
     BlockedWordAction.BLOCK: CreatorState.HIDDEN,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class CommentVerdict:
-    state: str  # the comment's creator_state
-    block_author: bool = False
-    word: str = ""  # the blocked word that decided, if any
-
-
-ALLOWED = CommentVerdict(state=CreatorState.VISIBLE)
 
 
 def _occurs(word: str, text: str, normalized_text: str) -> bool:
@@ -84,4 +74,11 @@ def comment_verdict(*, creator_id: int, commenter_id: int, text: str) -> Comment
         state=STATE_FOR_ACTION[action],
         block_author=action == BlockedWordAction.BLOCK,
         word=word,
+    )
+
+
+def creator_comment_filter(draft: CommentDraft) -> CommentVerdict:
+    """The note author's filters on a draft comment (notes' ``comment_filters`` entry)."""
+    return comment_verdict(
+        creator_id=draft.note_author_id, commenter_id=draft.commenter_id, text=draft.text
     )

@@ -25,7 +25,7 @@ from apps.notes.models import (
     Note,
     NoteStatus,
 )
-from apps.notes.services import comment_not_found, note_not_found
+from apps.notes.services.access import comment_not_found, note_not_found
 
 # What an inbox row reads (bodies of notes, password hashes and the like stay in the database).
 INBOX_COLUMNS = (

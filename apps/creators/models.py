@@ -1,8 +1,8 @@
 # --- comment management ---------------------------------------------------------------------
 """A creator's own comment filters: blocked words (each with its action) and trusted commenters.
 
-Applied by ``apps.notes.services.comment_create`` to comments on the creator's notes, through
-``apps.creators.comments_filters.comment_verdict``.
+Applied by notes' ``comment_create`` to comments on the creator's notes, through the comment
+filter creators registers with notes (``apps.creators.comments_filters.creator_comment_filter``).
 """
 
 from django.conf import settings

@@ -1,7 +1,19 @@
-"""Reporting periods: runs of whole Asia/Shanghai days ending at the last rolled-up day."""
+"""Reporting periods of the creator center: runs of whole Asia/Shanghai days ending at the last
+rolled-up day, and the bounds of what a client may ask for (``Period`` itself is analytics')."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+
+from apps.analytics.periods import Period, period_ending
+
+__all__ = [
+    "DEFAULT_PERIOD",
+    "EARLIEST_DAY",
+    "LATEST_DAY",
+    "MAX_RANGE_DAYS",
+    "PERIOD_CHOICES",
+    "Period",
+    "period_ending",
+]
 
 PERIOD_CHOICES = (7, 30, 90)
 DEFAULT_PERIOD = 7
@@ -9,27 +21,3 @@ DEFAULT_PERIOD = 7
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 MAX_RANGE_DAYS = 366
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def previous(self) -> "Period":
-        """The period of the same length just before this one (for "change vs previous")."""
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
-
-    def dates(self) -> list[date]:
-        return [self.start + timedelta(days=offset) for offset in range(self.days)]
-
-    def as_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "days": self.days}
-
-
-def period_ending(*, end: date, days: int) -> Period:
-    return Period(end - timedelta(days=days - 1), end)

@@ -1,12 +1,10 @@
-"""Creator-center reads: served from the rollup tables, plus today's own events live.
+"""Creator-center reads: figures from ``apps.analytics.metrics`` combined with the creator's
+notes, privacy buckets and the API's names.
 
-Each function makes a fixed number of queries whatever the period, the number of notes or the
-page size, and touches only small tables through their leading index columns: one creator's
-rows of ``creator_daily`` (``creator_id, day``), ``note_daily`` (``day, author_id``: the
-period's days are listed, one index descent each) and the per-note tables
-(``note_id, author_id, day``). The follow graph and the event table are never
-scanned at request time; the only event read is "today so far", an index range on the
-creator's own events since Shanghai midnight, cached briefly.
+Every figure comes from the metrics module (rollup tables, plus "today so far" from the
+creator's own events); this module adds what the creator center shows around them: note titles,
+labels, withholding of small buckets, rates, best times to post. Each function makes a fixed
+number of queries whatever the period, the number of notes or the page size.
 
 A creator sees only rows credited to themself: every query is filtered by their id, and a note
 is found only among their own notes (anything else is 404).
@@ -16,31 +14,19 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, Q, Subquery, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import Category, Gender, Profile
 from apps.accounts.regions import REGION_CHOICES
-from apps.analytics.days import day_start, local_today, local_yesterday
-from apps.analytics.kinds import AgeBand, EventKind, EventSource
-from apps.analytics.models import (
-    AudienceDimension,
-    CreatorDaily,
-    Event,
-    FanActivityHourly,
-    FanDemographicDaily,
-    FanSourceDaily,
-    NoteAudienceDaily,
-    NoteDaily,
-    NoteRetentionDaily,
-    NoteSourceDaily,
-)
-from apps.analytics.rollups import ACTIVITY_WINDOW_DAYS
+from apps.analytics import metrics
+from apps.analytics.days import day_start
+from apps.analytics.kinds import AgeBand, EventSource
+from apps.analytics.metrics import change, ratio
+from apps.analytics.models import NOTE_DAILY_FIGURES, AudienceDimension
 from apps.core.errors import NotFound
-from apps.creators.periods import Period, period_ending
+from apps.creators.periods import Period
 from apps.creators.privacy import MIN_BUCKET_PEOPLE, Bucket, withhold
 from apps.notes.models import Note, NoteKind, NoteStatus
 
@@ -60,21 +46,10 @@ CREATOR_COUNTS = (
 )
 # API name -> creator_daily column ("reads" are view events: the note was opened).
 CREATOR_COLUMNS = {name: "views" if name == "reads" else name for name in CREATOR_COUNTS}
+# API names of note_daily figures that the API calls otherwise.
+NOTE_API_NAMES = {"views": "reads", "follows": "fans_gained", "fan_views": "fan_reads"}
 TOP_LIMIT = 10
 BEST_TIMES = 3
-OBJECT_SOURCES = ("note", "live", "promotion")
-
-
-def ratio(numerator: float, denominator: float) -> float | None:
-    """``numerator / denominator`` to 4 places; None when there is nothing to divide by."""
-    return round(numerator / denominator, 4) if denominator else None
-
-
-def change(value: float | None, previous: float | None) -> float | None:
-    """Relative change against the previous period; None when the previous value is 0."""
-    if value is None or not previous:
-        return None
-    return round((value - previous) / previous, 4)
 
 
 def _with_rates(counts: dict[str, Any]) -> dict[str, Any]:
@@ -88,38 +63,11 @@ def _with_rates(counts: dict[str, Any]) -> dict[str, Any]:
 
 
 def creator_today(*, creator_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """Today's figures so far, from the creator's own events since Shanghai midnight.
-
-    One index range scan on (author_id, occurred_at); cached for
-    CREATOR_CENTER_TODAY_CACHE_SECONDS so a busy dashboard costs one query a minute.
-    """
-    now = now or timezone.now()
-    today = local_today(now)
-    key = f"creator-center:today:{creator_id}:{today.isoformat()}"
-    found = cache.get(key)
-    if found is not None:
-        return found
-    kinds = {
-        "impressions": EventKind.IMPRESSION,
-        "reads": EventKind.VIEW,
-        "likes": EventKind.LIKE,
-        "collects": EventKind.COLLECT,
-        "comments": EventKind.COMMENT,
-        "shares": EventKind.SHARE,
-        "profile_visits": EventKind.PROFILE_VISIT,
-        "new_fans": EventKind.FOLLOW,
-        "lost_fans": EventKind.UNFOLLOW,
-    }
-    counts = Event.objects.filter(
-        author_id=creator_id, occurred_at__gte=day_start(today)
-    ).aggregate(**{name: Count("id", filter=Q(kind=kind)) for name, kind in kinds.items()})
-    counts["engagements"] = sum(
-        counts[name] for name in ("likes", "collects", "comments", "shares")
-    )
-    counts["net_fans"] = counts["new_fans"] - counts["lost_fans"]
-    result = {"day": today, "as_of": now, **_with_rates(counts)}
-    cache.set(key, result, settings.CREATOR_CENTER_TODAY_CACHE_SECONDS)
-    return result
+    """Today's figures so far under the API's names, with rates (cached in metrics)."""
+    counts = metrics.creator_today(creator_id=creator_id, now=now)
+    result = {"day": counts["day"], "as_of": counts["as_of"]}
+    result.update({name: counts[column] for name, column in CREATOR_COLUMNS.items()})
+    return _with_rates(result)
 
 
 # --- creator series -------------------------------------------------------------------------
@@ -131,41 +79,16 @@ def _fans_now(creator_id: int) -> int:
     )
 
 
-def _creator_rows(creator_id: int, period: Period) -> list[dict[str, Any]]:
-    """The creator's rows up to the period's end, newest first: the whole period plus, when
-    some days have no row, the newest row before it (fans total carried into the period)."""
-    columns = ["day", "fans_total", "active_fans_7d", "active_fans_30d", *CREATOR_COLUMNS.values()]
-    return list(
-        CreatorDaily.objects.filter(creator_id=creator_id, day__lte=period.end)
-        .order_by("-day")
-        .values(*columns)[: period.days + 1]
-    )
-
-
-def _dense_series(
-    rows: list[dict[str, Any]], period: Period, fans_fallback: int
-) -> list[dict[str, Any]]:
-    """One entry per day of the period; a day without a row had no events: zeros, and the
-    fans total of the day before (a creator's fans change only through follow events)."""
-    by_day = {row["day"]: row for row in rows if row["day"] >= period.start}
-    before = [row for row in rows if row["day"] < period.start]
-    if before:
-        fans = before[0]["fans_total"]
-    elif by_day:
-        first = by_day[min(by_day)]
-        fans = first["fans_total"] - first["net_fans"]
-    else:
-        fans = fans_fallback
-    series = []
-    for day in period.dates():
-        row = by_day.get(day)
-        if row is not None:
-            fans = row["fans_total"]
-            entry = {name: row[column] for name, column in CREATOR_COLUMNS.items()}
-        else:
-            entry = dict.fromkeys(CREATOR_COUNTS, 0)
-        series.append({"day": day, "fans_total": fans, **entry})
-    return series
+def _series(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Metrics' dense daily series under the API's names."""
+    return [
+        {
+            "day": entry["day"],
+            "fans_total": entry["fans_total"],
+            **{name: entry[column] for name, column in CREATOR_COLUMNS.items()},
+        }
+        for entry in days
+    ]
 
 
 def creator_overview(
@@ -173,16 +96,12 @@ def creator_overview(
 ) -> dict[str, Any]:
     """Totals of the period against the previous one, the daily series, and today so far."""
     previous = period.previous()
-    sums = {}
-    for name, column in CREATOR_COLUMNS.items():
-        sums[f"current_{name}"] = Sum(column, filter=Q(day__gte=period.start), default=0)
-        sums[f"previous_{name}"] = Sum(column, filter=Q(day__lt=period.start), default=0)
-    totals = CreatorDaily.objects.filter(
-        creator_id=creator_id, day__gte=previous.start, day__lte=period.end
-    ).aggregate(**sums)
-    current = _with_rates({name: totals[f"current_{name}"] for name in CREATOR_COUNTS})
-    before = _with_rates({name: totals[f"previous_{name}"] for name in CREATOR_COUNTS})
-    metrics = {
+    now_sums, before_sums = metrics.creator_totals_with_previous(
+        creator_id=creator_id, period=period
+    )
+    current = _with_rates({name: now_sums[column] for name, column in CREATOR_COLUMNS.items()})
+    before = _with_rates({name: before_sums[column] for name, column in CREATOR_COLUMNS.items()})
+    figures = {
         name: {
             "value": current[name],
             "previous": before[name],
@@ -195,8 +114,12 @@ def creator_overview(
         "period": period.as_dict(),
         "previous_period": previous.as_dict(),
         "fans_total": fans_now,
-        "metrics": metrics,
-        "series": _dense_series(_creator_rows(creator_id, period), period, fans_now),
+        "metrics": figures,
+        "series": _series(
+            metrics.creator_daily_series(
+                creator_id=creator_id, period=period, fans_now=fans_now
+            ).days
+        ),
         "today": creator_today(creator_id=creator_id, now=now),
     }
 
@@ -236,18 +159,8 @@ def _audience(
 
 def fan_demographics(*, creator_id: int, day: date) -> dict[str, Any]:
     """The newest fan snapshot on or before ``day``, small buckets withheld."""
-    newest = (
-        FanDemographicDaily.objects.filter(creator_id=creator_id, day__lte=day)
-        .order_by("-day")
-        .values("day")[:1]
-    )
-    rows = list(
-        FanDemographicDaily.objects.filter(creator_id=creator_id, day=Subquery(newest)).values_list(
-            "day", "dimension", "bucket", "fans"
-        )
-    )
-    as_of = rows[0][0] if rows else None
-    audience = _audience([(d, b, n, n) for _, d, b, n in rows], _category_labels())
+    as_of, rows = metrics.fan_demographic_snapshot(creator_id=creator_id, day=day)
+    audience = _audience([(d, b, n, n) for d, b, n in rows], _category_labels())
     return {"as_of": as_of, "min_bucket_size": MIN_BUCKET_PEOPLE, **audience}
 
 
@@ -263,35 +176,14 @@ def _note_titles(creator_id: int, note_ids: set[int]) -> dict[int, str]:
 def fan_sources(*, creator_id: int, period: Period) -> dict[str, Any]:
     """Fans gained and lost by surface, and the notes, live rooms and promotions that brought
     the most (titles only for the creator's own notes)."""
-    rows = FanSourceDaily.objects.filter(
-        creator_id=creator_id, day__gte=period.start, day__lte=period.end
-    )
-    by_source = list(
-        rows.values("source")
-        .annotate(new_fans=Sum("new_fans"), lost_fans=Sum("lost_fans"))
-        .order_by("-new_fans", "source")
-    )
-    top_objects = list(
-        rows.filter(source__in=OBJECT_SOURCES, source_id__gt=0)
-        .values("source", "source_id")
-        .annotate(new_fans=Sum("new_fans"), lost_fans=Sum("lost_fans"))
-        .order_by("-new_fans", "source", "source_id")[:TOP_LIMIT]
-    )
-    top_notes = list(
-        NoteDaily.objects.filter(author_id=creator_id, day__in=period.dates())
-        .values("note_id")
-        .annotate(fans_gained=Sum("follows"))
-        .filter(fans_gained__gt=0)
-        .order_by("-fans_gained", "note_id")[:TOP_LIMIT]
-    )
+    by_source = metrics.fans_by_source(creator_id=creator_id, period=period)
+    top_objects = metrics.top_fan_sources(creator_id=creator_id, period=period, limit=TOP_LIMIT)
+    top_notes = metrics.top_notes_by_fans(author_id=creator_id, period=period, limit=TOP_LIMIT)
     note_ids = {row["note_id"] for row in top_notes} | {
         row["source_id"] for row in top_objects if row["source"] == "note"
     }
     titles = _note_titles(creator_id, note_ids)
-    for row in by_source:
-        row["net_fans"] = row["new_fans"] - row["lost_fans"]
     for row in top_objects:
-        row["net_fans"] = row["new_fans"] - row["lost_fans"]
         row["title"] = titles.get(row["source_id"]) if row["source"] == "note" else None
     for row in top_notes:
         row["title"] = titles.get(row["note_id"])
@@ -304,16 +196,7 @@ def fan_active_hours(*, creator_id: int, now: datetime | None = None) -> dict[st
     The best times are the three busiest hours of the week; the suggested posting time is the
     hour before each, so a new note is in fans' feeds when they arrive.
     """
-    window = period_ending(end=local_yesterday(now), days=ACTIVITY_WINDOW_DAYS)
-    found = {
-        (row["weekday"], row["hour"]): row["active_fans"]
-        for row in FanActivityHourly.objects.filter(
-            creator_id=creator_id, day__gte=window.start, day__lte=window.end
-        )
-        .values("weekday", "hour")
-        .annotate(active_fans=Sum("active_fans"))
-        .order_by()
-    }
+    window, found = metrics.fan_activity_by_hour(creator_id=creator_id, now=now)
     hours = [
         {"weekday": weekday, "hour": hour, "active_fans": found.get((weekday, hour), 0)}
         for weekday in range(7)
@@ -334,10 +217,10 @@ def fan_analytics(
     *, creator_id: int, period: Period, now: datetime | None = None
 ) -> dict[str, Any]:
     """The fans screen: trend, gained and lost, active fans, demographics, sources, hours."""
-    rows = _creator_rows(creator_id, period)
     fans_now = _fans_now(creator_id)
-    series = _dense_series(rows, period, fans_now)
-    latest = rows[0] if rows else None
+    daily = metrics.creator_daily_series(creator_id=creator_id, period=period, fans_now=fans_now)
+    series = _series(daily.days)
+    latest = daily.latest
     new_fans = sum(entry["new_fans"] for entry in series)
     lost_fans = sum(entry["lost_fans"] for entry in series)
     return {
@@ -375,23 +258,29 @@ NOTE_SORTS = {
     "shares": "shares",
     "fans_gained": "fans_gained",
 }
+# API name -> note_daily column, for every figure the API shows.
+NOTE_FIELDS = {NOTE_API_NAMES.get(column, column): column for column in NOTE_DAILY_FIGURES}
+# What the notes table sums per note.
 NOTE_SUMS = {
-    "impressions": "impressions",
-    "reads": "views",
-    "likes": "likes",
-    "collects": "collects",
-    "comments": "comments",
-    "shares": "shares",
-    "fans_gained": "follows",
-    "profile_visits": "profile_visits",
-    "dwell_ms_sum": "dwell_ms_sum",
-    "fan_impressions": "fan_impressions",
-    "fan_reads": "fan_views",
+    name: NOTE_FIELDS[name]
+    for name in (
+        "impressions",
+        "reads",
+        "likes",
+        "collects",
+        "comments",
+        "shares",
+        "fans_gained",
+        "profile_visits",
+        "dwell_ms_sum",
+        "fan_impressions",
+        "fan_reads",
+    )
 }
-# One creator's published notes joined to their summed daily rows: the author's notes come from
-# note_owner_idx (author, status, ...), their rows from note_daily's key (day, author, note), one
-# descent per day of the period (the days are named: {days} is a list of placeholders); sorting
-# and paging happen on that one creator's set.
+# One creator's published notes joined to their summed daily rows (metrics' note totals,
+# {totals}): the author's notes come from note_owner_idx (author, status, ...), their rows from
+# note_daily's key (day, author, note), one descent per day of the period; sorting and paging
+# happen on that one creator's set.
 NOTES_SQL = """
     SELECT n.id, n.title, n.kind, n.published_at, {columns},
         CASE WHEN COALESCE(a.impressions, 0) > 0
@@ -400,12 +289,7 @@ NOTES_SQL = """
             THEN CAST(a.likes + a.collects + a.comments + a.shares AS FLOAT) / a.reads
             ELSE -1 END AS engagement_rate_sort
     FROM {note} n
-    LEFT JOIN (
-        SELECT d.note_id, {sums}
-        FROM {note_daily} d
-        WHERE d.author_id = %(creator)s AND d.day IN ({days})
-        GROUP BY d.note_id
-    ) a ON a.note_id = n.id
+    LEFT JOIN ({totals}) a ON a.note_id = n.id
     WHERE n.author_id = %(creator)s AND n.status = %(status)s {filters}
     ORDER BY {order} {direction}, n.id {direction}
 """
@@ -453,19 +337,20 @@ def _note_rows(
     offset: int = 0,
 ) -> Iterator[dict[str, Any]]:
     field = sort.lstrip("-")
+    totals, totals_params = metrics.note_totals_subquery(
+        author_id=creator_id, period=period, figures=NOTE_SUMS
+    )
     sql = NOTES_SQL.format(
         note=Note._meta.db_table,
-        note_daily=NoteDaily._meta.db_table,
         columns=", ".join(f"COALESCE(a.{name}, 0) AS {name}" for name in NOTE_SUMS),
-        sums=", ".join(f"SUM(d.{column}) AS {name}" for name, column in NOTE_SUMS.items()),
+        totals=totals,
         filters=filters[1],
-        days=", ".join(f"%(day_{index})s" for index in range(period.days)),
         order=NOTE_SORTS[field],
         direction="DESC" if sort.startswith("-") else "ASC",
     )
     params = {
         "creator": creator_id,
-        **{f"day_{index}": day for index, day in enumerate(period.dates())},
+        **totals_params,
         "status": NoteStatus.PUBLISHED,
         **filters[2],
     }
@@ -560,14 +445,9 @@ def get_note_for_creator(*, creator_id: int, note_id: int) -> Note:
     return note
 
 
-NOTE_DAILY_FIELDS = {
-    **NOTE_SUMS,
-    "unique_viewers": "unique_viewers",
-    "video_watches": "video_watches",
-    "watch_ms_sum": "watch_ms_sum",
-    "completion_sum": "completion_sum",
-    "completed_watches": "completed_watches",
-}
+def _note_names(figures: dict[str, Any]) -> dict[str, Any]:
+    """note_daily figures under the API's names."""
+    return {name: figures[column] for name, column in NOTE_FIELDS.items()}
 
 
 def _video_metrics(row: dict[str, Any]) -> dict[str, Any]:
@@ -583,21 +463,8 @@ def _video_metrics(row: dict[str, Any]) -> dict[str, Any]:
 def note_analytics_detail(*, note: Note, period: Period) -> dict[str, Any]:
     """One note: totals, daily series, traffic sources, audience (withheld), video retention."""
     # The period's rows (at most one a day) give both the series and the totals: one query.
-    names = list(NOTE_DAILY_FIELDS)
-    by_day = {
-        row[0]: row[1:]
-        for row in NoteDaily.objects.filter(
-            note_id=note.pk, author_id=note.author_id, day__in=period.dates()
-        ).values_list("day", *NOTE_DAILY_FIELDS.values())
-    }
-    none = (0,) * len(names)
-    columns = zip(none, *by_day.values(), strict=True)
-    totals = dict(zip(names, (sum(column) for column in columns), strict=True))
-    totals["completion_sum"] = float(totals["completion_sum"])
-    daily = [
-        {"day": day, **_video_metrics(dict(zip(names, by_day.get(day, none), strict=True)))}
-        for day in period.dates()
-    ]
+    series = metrics.note_daily_series(note_id=note.pk, author_id=note.author_id, period=period)
+    daily = [{"day": entry["day"], **_video_metrics(_note_names(entry))} for entry in series.days]
     return {
         "note": {
             "note_id": note.pk,
@@ -607,7 +474,7 @@ def note_analytics_detail(*, note: Note, period: Period) -> dict[str, Any]:
             "published_at": note.published_at,
         },
         "period": period.as_dict(),
-        "totals": _video_metrics(totals),
+        "totals": _video_metrics(_note_names(series.totals)),
         "daily": daily,
         "sources": _note_sources(note, period),
         "audience": _note_audience(note, period),
@@ -616,14 +483,10 @@ def note_analytics_detail(*, note: Note, period: Period) -> dict[str, Any]:
 
 
 def _note_sources(note: Note, period: Period) -> list[dict[str, Any]]:
-    rows = list(
-        NoteSourceDaily.objects.filter(
-            note_id=note.pk, author_id=note.author_id, day__gte=period.start, day__lte=period.end
-        )
-        .values("source")
-        .annotate(impressions=Sum("impressions"), reads=Sum("views"))
-        .order_by("-reads", "-impressions", "source")
-    )
+    rows = [
+        {"source": row["source"], "impressions": row["impressions"], "reads": row["views"]}
+        for row in metrics.note_sources(note_id=note.pk, author_id=note.author_id, period=period)
+    ]
     total_reads = sum(row["reads"] for row in rows)
     labels = dict(EventSource.choices)
     for row in rows:
@@ -635,29 +498,13 @@ def _note_sources(note: Note, period: Period) -> list[dict[str, Any]]:
 def _note_audience(note: Note, period: Period) -> dict[str, Any]:
     """Readers per bucket over the period: daily distinct readers summed. A bucket is shown only
     when its busiest day alone had 50 distinct readers, which proves 50 different people."""
-    rows = list(
-        NoteAudienceDaily.objects.filter(
-            note_id=note.pk, author_id=note.author_id, day__gte=period.start, day__lte=period.end
-        )
-        .values("dimension", "bucket")
-        .annotate(value=Sum("viewers"), people=Max("viewers"))
-        .values_list("dimension", "bucket", "value", "people")
-        .order_by()
-    )
+    rows = metrics.note_audience(note_id=note.pk, author_id=note.author_id, period=period)
     return {"min_bucket_size": MIN_BUCKET_PEOPLE, **_audience(rows, _category_labels())}
 
 
 def _note_retention(note: Note, period: Period) -> list[dict[str, Any]]:
     """Share of watches still playing at 0%, 10%, ... 100% of the video."""
-    by_decile = dict(
-        NoteRetentionDaily.objects.filter(
-            note_id=note.pk, author_id=note.author_id, day__gte=period.start, day__lte=period.end
-        )
-        .values("decile")
-        .annotate(watches=Sum("watches"))
-        .values_list("decile", "watches")
-        .order_by()
-    )
+    by_decile = metrics.note_retention(note_id=note.pk, author_id=note.author_id, period=period)
     total = sum(by_decile.values())
     if not total:
         return []

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.core.errors import DomainError
-from apps.ledger import services
+from apps.ledger import selectors, services
 from apps.ledger.models import (
     Account,
     Entry,
+    OwnerType,
     PaymentIntent,
     Payout,
     PayoutEvent,
@@ -85,7 +86,10 @@ class AccountAdmin(ReadOnlyAdmin):
     @admin.display(description="Entries")
     def entries_link(self, account: Account) -> str:
         url = reverse("admin:ledger_entry_changelist") + f"?account__id__exact={account.pk}"
-        return format_html('<a href="{}">history</a>', url)
+        statement = statement_url(account.owner_type, account.owner_id)
+        return format_html(
+            '<a href="{}">history</a> · <a href="{}">owner statement</a>', url, statement
+        )
 
 
 class EntryInline(ReadOnlyInline):
@@ -131,9 +135,16 @@ class TransactionAdmin(ReadOnlyAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(ReadOnlyAdmin):
+    """Entries; filtered by owner (``?account__owner_type=&account__owner_id=``) it is that
+    owner's statement, linked from accounts, intents, payouts and organisations."""
+
     list_display = ("id", "transaction", "account", "amount_yuan", "balance_after_yuan")
     list_display += ("created_at",)
-    list_filter = ("account__kind",)
+    list_filter = ("account__kind", "account__owner_type")
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        return lookup == "account__owner_id" or super().lookup_allowed(lookup, value, request)
+
     search_fields = ("=transaction__id", "=account__id")
     list_select_related = ("transaction", "account")
 
@@ -152,13 +163,43 @@ class WebhookEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+def statement_url(owner_type: str, owner_id: int) -> str:
+    """The entries of an owner's wallet in the entry list: the operators' statement per owner."""
+    query = f"?account__owner_type={owner_type}&account__owner_id={owner_id}&account__kind=wallet"
+    return reverse("admin:ledger_entry_changelist") + query
+
+
+class OwnerColumnsMixin:
+    """Shows an intent's or payout's owner by name, linked to them, and their statement."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return selectors.with_owner_names(super().get_queryset(request))
+
+    @admin.display(description="Owner")
+    def owner(self, obj: PaymentIntent | Payout) -> str:
+        if obj.owner_type == OwnerType.ORGANISATION:
+            url = reverse("admin:accounts_organisation_change", args=[obj.owner_id])
+        else:
+            url = reverse("admin:accounts_user_change", args=[obj.owner_id])
+        name = getattr(obj, "owner_name", None) or f"{obj.owner_type} {obj.owner_id}"
+        return format_html(
+            '<a href="{}">{}</a> ({}) · <a href="{}">statement</a>',
+            url,
+            name,
+            obj.get_owner_type_display(),
+            statement_url(obj.owner_type, obj.owner_id),
+        )
+
+
 @admin.register(PaymentIntent)
-class PaymentIntentAdmin(ReadOnlyAdmin):
-    list_display = ("reference", "user", "provider", "amount_yuan", "status", "created_at")
-    list_filter = ("status", "provider")
-    search_fields = ("reference", "user__username")
-    list_select_related = ("user",)
-    raw_id_fields = ("user", "account", "transaction")
+class PaymentIntentAdmin(OwnerColumnsMixin, ReadOnlyAdmin):
+    list_display = ("reference", "owner", "requested_by", "provider", "amount_yuan", "status")
+    list_display += ("created_at",)
+    list_filter = ("status", "provider", "owner_type")
+    search_fields = ("reference", "requested_by__username", "=owner_id")
+    list_select_related = ("requested_by",)
+    raw_id_fields = ("requested_by", "account", "transaction")
+    readonly_fields = ("owner",)
     date_hierarchy = "created_at"
     inlines = (WebhookEventInline,)
 
@@ -189,13 +230,14 @@ class PayoutActionForm(ActionForm):
 
 
 @admin.register(Payout)
-class PayoutAdmin(ReadOnlyAdmin):
-    list_display = ("id", "user", "amount_yuan", "method", "status", "created_at", "updated_at")
-    list_filter = ("status", "method")
-    search_fields = ("=id", "user__username")
-    list_select_related = ("user",)
-    raw_id_fields = ("user", "hold_transaction", "settle_transaction")
-    readonly_fields = ("amount_yuan", "account_number_masked")
+class PayoutAdmin(OwnerColumnsMixin, ReadOnlyAdmin):
+    list_display = ("id", "owner", "requested_by", "amount_yuan", "method", "status")
+    list_display += ("created_at", "updated_at")
+    list_filter = ("status", "method", "owner_type")
+    search_fields = ("=id", "requested_by__username", "=owner_id")
+    list_select_related = ("requested_by",)
+    raw_id_fields = ("requested_by", "hold_transaction", "settle_transaction")
+    readonly_fields = ("owner", "amount_yuan", "account_number_masked")
     exclude = ("account_number",)
     date_hierarchy = "created_at"
     inlines = (PayoutEventInline,)

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 
 from apps.core.errors import DomainError
 from apps.core.seeding import DemoContext
-from apps.ledger import services
-from apps.ledger.models import PaymentIntent, ReconciliationReport
+from apps.ledger import demo_organisations, services
+from apps.ledger.models import OwnerType, PaymentIntent, ReconciliationReport
 
 CREATORS_WITH_WALLETS = 12
 TIPPING_FANS = 10
@@ -27,7 +27,11 @@ def seed(ctx: DemoContext) -> None:
         ctx.stdout.write("ledger demo skipped: the sandbox payment provider is disabled")
         return
     users = get_user_model().objects.in_bulk([*ctx.user_ids, ctx.demo_user_id])
-    already = set(PaymentIntent.objects.filter(user_id__in=users).values_list("user_id", flat=True))
+    already = set(
+        PaymentIntent.objects.filter(owner_type=OwnerType.USER, owner_id__in=users).values_list(
+            "owner_id", flat=True
+        )
+    )
     operator = get_user_model().objects.filter(username="admin").first()
     rng = ctx.rng
     demo = users[ctx.demo_user_id]
@@ -68,5 +72,6 @@ def seed(ctx: DemoContext) -> None:
         )
     if creators and creators[0].pk not in already:
         services.wallet_transfer(sender=creators[0], recipient_id=demo.pk, amount=1_200)
+    demo_organisations.seed(ctx)
     if not ReconciliationReport.objects.exists():
         services.reconciliation_run()  # operators find a first report in the admin

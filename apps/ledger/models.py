@@ -33,14 +33,14 @@ def format_fen(amount: int) -> str:
 class OwnerType(models.TextChoices):
     """Who an account belongs to; ``owner_id`` is that owner's primary key (0 for the platform).
 
-    Generic on purpose: brands (and cooperations, for escrow) own accounts by type and id, so
-    new owners need no change to existing rows.
+    Generic on purpose: organisations (brands, MCN agencies) and cooperations (for escrow) own
+    accounts by type and id, so new owners need no change to existing rows.
     """
 
     USER = "user", "User"
+    ORGANISATION = "organisation", "Organisation"
     BRAND = "brand", "Brand"
     PLATFORM = "platform", "Platform"
-    ORGANISATION = "organisation", "Organisation"
     # A product's contract (a cooperation, a Fries order, an order's escrow): owner_id is the
     # integer reference the product chose; escrow accounts are owned this way.
     CONTRACT = "contract", "Contract"
@@ -248,10 +248,16 @@ PAYMENT_INTENT_MACHINE = Machine(
 
 
 class PaymentIntent(models.Model):
-    """A top-up the user pays at a provider; the provider's webhook settles it."""
+    """A top-up of an owner's wallet (a user's, an organisation's) paid at a provider.
+
+    ``owner_type``/``owner_id`` name whose wallet (``account``) it credits; ``requested_by`` is
+    the person who started it (the user themselves, or an organisation's finance member).
+    """
 
     reference = models.CharField(max_length=40, unique=True)  # our out_trade_no at the provider
-    user = models.ForeignKey(
+    owner_type = models.CharField(max_length=16, choices=OwnerType.choices)
+    owner_id = models.BigIntegerField()
+    requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payment_intents"
     )
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
@@ -276,7 +282,10 @@ class PaymentIntent(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_intent_amount_positive")
         ]
         indexes = [
-            models.Index(fields=["user", "-created_at", "-id"], name="payment_intent_user_idx"),
+            models.Index(
+                fields=["owner_type", "owner_id", "-created_at", "-id"],
+                name="payment_intent_owner_idx",
+            ),
             models.Index(fields=["status", "expires_at"], name="payment_intent_expiry_idx"),
         ]
 
@@ -341,7 +350,11 @@ class PayoutMethod(models.TextChoices):
 
 
 class Payout(models.Model):
-    user = models.ForeignKey(
+    """A withdrawal from an owner's wallet; ``requested_by`` is who asked (never who decides)."""
+
+    owner_type = models.CharField(max_length=16, choices=OwnerType.choices)
+    owner_id = models.BigIntegerField()
+    requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts"
     )
     amount = models.BigIntegerField()
@@ -366,7 +379,9 @@ class Payout(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive")
         ]
         indexes = [
-            models.Index(fields=["user", "-created_at", "-id"], name="payout_user_idx"),
+            models.Index(
+                fields=["owner_type", "owner_id", "-created_at", "-id"], name="payout_owner_idx"
+            ),
             models.Index(fields=["status", "created_at"], name="payout_status_idx"),
         ]
 

@@ -1,4 +1,8 @@
-"""Ledger reads: balances, wallet history, monthly statements, a user's intents and payouts."""
+"""Ledger reads: balances, wallet history, monthly statements, an owner's intents and payouts.
+
+An owner is a user or an organisation (``OwnerType``); the ``user`` forms serve the user's own
+wallet API and keep its output unchanged.
+"""
 
 import csv
 from collections.abc import Iterator
@@ -7,11 +11,21 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from apps.accounts.models import User
+from apps.accounts.models import Organisation, User
 from apps.ledger.models import (
     Account,
     AccountKind,
@@ -92,13 +106,18 @@ def user_wallet_balance(*, user: User) -> WalletBalance:
     return wallet_balance(owner_type=OwnerType.USER, owner_id=user.pk)
 
 
-def wallet_entries(*, user: User) -> QuerySet[Entry]:
-    """The user's wallet history, newest first (the pagination orders it)."""
+def owner_wallet_entries(*, owner_type: str, owner_id: int) -> QuerySet[Entry]:
+    """An owner's wallet history, newest first (the pagination orders it)."""
     return Entry.objects.filter(
-        account__owner_type=OwnerType.USER,
-        account__owner_id=user.pk,
+        account__owner_type=owner_type,
+        account__owner_id=owner_id,
         account__kind=AccountKind.WALLET,
     ).select_related("transaction")
+
+
+def wallet_entries(*, user: User) -> QuerySet[Entry]:
+    """The user's wallet history, newest first (the pagination orders it)."""
+    return owner_wallet_entries(owner_type=OwnerType.USER, owner_id=user.pk)
 
 
 def _month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -125,12 +144,17 @@ class _Echo:
 
 def wallet_statement_lines(*, user: User, month: date) -> Iterator[str]:
     """CSV lines of the user's wallet entries in one month, oldest first, streamed."""
+    return owner_statement_lines(owner_type=OwnerType.USER, owner_id=user.pk, month=month)
+
+
+def owner_statement_lines(*, owner_type: str, owner_id: int, month: date) -> Iterator[str]:
+    """CSV lines of an owner's wallet entries in one month, oldest first, streamed."""
     zone = ZoneInfo(settings.ANALYTICS_TIME_ZONE)
     start, end = _month_bounds(month)
     writer = csv.writer(_Echo())
     yield writer.writerow(STATEMENT_COLUMNS)
     entries = (
-        wallet_entries(user=user)
+        owner_wallet_entries(owner_type=owner_type, owner_id=owner_id)
         .filter(created_at__gte=start, created_at__lt=end)
         .order_by("created_at", "id")
     )
@@ -147,18 +171,64 @@ def wallet_statement_lines(*, user: User, month: date) -> Iterator[str]:
         )
 
 
+def owner_payment_intent_list(*, owner_type: str, owner_id: int) -> QuerySet[PaymentIntent]:
+    return PaymentIntent.objects.filter(owner_type=owner_type, owner_id=owner_id).select_related(
+        "requested_by"
+    )
+
+
 def payment_intent_list(*, user: User) -> QuerySet[PaymentIntent]:
-    return PaymentIntent.objects.filter(user=user)
+    return owner_payment_intent_list(owner_type=OwnerType.USER, owner_id=user.pk)
+
+
+def get_payment_intent_for_owner(
+    *, owner_type: str, owner_id: int, intent_id: int
+) -> PaymentIntent:
+    """The owner's intent; anyone else's is a 404, never a 403 (ids are not confirmed)."""
+    return get_object_or_404(PaymentIntent, pk=intent_id, owner_type=owner_type, owner_id=owner_id)
 
 
 def get_payment_intent_for_user(*, user: User, intent_id: int) -> PaymentIntent:
     """The user's own intent; another user's is a 404, never a 403 (ids are not confirmed)."""
-    return get_object_or_404(PaymentIntent, pk=intent_id, user=user)
+    return get_payment_intent_for_owner(
+        owner_type=OwnerType.USER, owner_id=user.pk, intent_id=intent_id
+    )
+
+
+def owner_payout_list(*, owner_type: str, owner_id: int) -> QuerySet[Payout]:
+    return Payout.objects.filter(owner_type=owner_type, owner_id=owner_id).select_related(
+        "requested_by"
+    )
 
 
 def payout_list(*, user: User) -> QuerySet[Payout]:
-    return Payout.objects.filter(user=user)
+    return owner_payout_list(owner_type=OwnerType.USER, owner_id=user.pk)
+
+
+def get_payout_for_owner(*, owner_type: str, owner_id: int, payout_id: int) -> Payout:
+    return get_object_or_404(Payout, pk=payout_id, owner_type=owner_type, owner_id=owner_id)
 
 
 def get_payout_for_user(*, user: User, payout_id: int) -> Payout:
-    return get_object_or_404(Payout, pk=payout_id, user=user)
+    return get_payout_for_owner(owner_type=OwnerType.USER, owner_id=user.pk, payout_id=payout_id)
+
+
+def with_owner_names(queryset: QuerySet) -> QuerySet:
+    """Annotate intents or payouts with ``owner_name`` (username or organisation name), in the
+    same query: operators' lists show owners by name without a query per row."""
+    return queryset.annotate(
+        owner_name=Case(
+            When(
+                owner_type=OwnerType.USER,
+                then=Subquery(User.objects.filter(pk=OuterRef("owner_id")).values("username")[:1]),
+            ),
+            When(
+                owner_type=OwnerType.ORGANISATION,
+                then=Subquery(
+                    Organisation.objects.filter(pk=OuterRef("owner_id")).values("name")[:1]
+                ),
+            ),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )

@@ -7,6 +7,6 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
-        from apps.moderation import user_target
+        from apps.moderation import profile_screening
 
-        user_target.register()
+        profile_screening.register()

@@ -1,54 +1,16 @@
-"""What moderation can act on: apps register their reportable, reviewable content here.
+"""Moderation's view of the review-target registry (``apps/core/review_targets.py``).
 
-Moderation never writes another app's tables. The notes app registers ``note`` and ``comment``
-in its ``AppConfig.ready()``; accounts' ``user`` is registered by moderation itself::
-
-    register_target(ModerationTarget(
-        key="note", model=Note,
-        author_id_of=lambda note: note.author_id,
-        set_visibility=note_moderation_set,   # (obj, Visibility) -> None, a notes service
-        excerpt_of=lambda note: note.title,
-        visible_to=lambda note, viewer: note_visible_to(note, viewer.pk),
-    ))
-
-``visible_to`` is the owner's own viewer check: a user may report only what they can see, and
-what they cannot see is answered exactly like a missing id (404), so reports never reveal that
-a draft, a private note or a deleted item exists.
+The registry itself lives in core so that every app, accounts included, registers its own
+reviewable content in its ``AppConfig.ready()``; moderation is its only reader. These names are
+re-exported for the apps above moderation that already import them from here.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from apps.core.review_targets import (
+    ModerationTarget,
+    Visibility,
+    all_targets,
+    get_target,
+    register_target,
+)
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import models
-
-
-class Visibility(models.TextChoices):
-    VISIBLE = "visible", "Visible"
-    REVIEW = "review", "Held for review (author only)"
-    HIDDEN = "hidden", "Hidden"
-
-
-@dataclass(frozen=True)
-class ModerationTarget:
-    key: str
-    model: type[models.Model]
-    author_id_of: Callable[[models.Model], int]
-    set_visibility: Callable[[models.Model, str], None]
-    excerpt_of: Callable[[models.Model], str]
-    visible_to: Callable[[models.Model, AbstractBaseUser], bool]  # (obj, viewer)
-
-
-_TARGETS: dict[str, ModerationTarget] = {}
-
-
-def register_target(target: ModerationTarget) -> None:
-    _TARGETS[target.key] = target
-
-
-def get_target(key: str) -> ModerationTarget:
-    return _TARGETS[key]
-
-
-def all_targets() -> dict[str, ModerationTarget]:
-    return dict(_TARGETS)
+__all__ = ["ModerationTarget", "Visibility", "all_targets", "get_target", "register_target"]

@@ -1,6 +1,6 @@
 """Notes and their media, topics, mentions; comments; likes, collects, boards and shares.
 
-Counters on notes and comments are denormalised and change only in ``services.py``, with
+Counters on notes and comments are denormalised and change only in ``services/``, with
 ``F()`` expressions while the row is locked. ``rank`` is the discovery score (see
 ``apps/notes/ranking.py``): it is stored, so the discovery feed reads it from an index.
 """
@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.accounts.models import Category
+from apps.core.states import Machine
 from apps.moderation.targets import Visibility as ModerationVisibility
 
 
@@ -312,15 +313,22 @@ class CreatorState(models.TextChoices):
     REJECTED = "rejected", "Rejected by the note's author"
 
 
-# What the note's author may do to a comment's creator_state: action -> (from, to). A comment
-# already in the target state is a repeat and does not change; any other state is refused
-# (409 ``comment.invalid_state``). Deleting is not a state here: it sets ``status``.
-CREATOR_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "hide": (frozenset({CreatorState.VISIBLE}), CreatorState.HIDDEN),
-    "unhide": (frozenset({CreatorState.HIDDEN}), CreatorState.VISIBLE),
-    "approve": (frozenset({CreatorState.HELD}), CreatorState.VISIBLE),
-    "reject": (frozenset({CreatorState.HELD}), CreatorState.REJECTED),
-}
+# What the note's author may do to a comment's creator_state (the creator center's inbox
+# actions). A comment already in an action's target state is a repeat and changes nothing
+# (``repeatable``); any other state is refused (409 ``comment.illegal_transition``). Deleting
+# is not a state here: it sets ``status``.
+COMMENT_MACHINE = Machine(
+    name="comment",
+    field="creator_state",
+    states=tuple(CreatorState.values),
+    transitions={
+        (CreatorState.VISIBLE, "hide"): CreatorState.HIDDEN,
+        (CreatorState.HIDDEN, "unhide"): CreatorState.VISIBLE,
+        (CreatorState.HELD, "approve"): CreatorState.VISIBLE,
+        (CreatorState.HELD, "reject"): CreatorState.REJECTED,
+    },
+    repeatable=frozenset({"hide", "unhide", "approve", "reject"}),
+)
 
 # A comment counts on its note (and on its parent's replies_count) only with all three.
 COUNTED_COMMENT = {

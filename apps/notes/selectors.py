@@ -17,6 +17,7 @@ from apps.accounts.models import Block, Category, Follow, Profile, User
 from apps.accounts.services import is_blocked_either_way
 from apps.core.errors import Forbidden, NotFound
 from apps.moderation.targets import Visibility as ModerationVisibility
+from apps.notes import hooks
 from apps.notes.models import (
     PUBLICLY_VISIBLE,
     Board,
@@ -33,8 +34,8 @@ from apps.notes.models import (
     Topic,
 )
 from apps.notes.ranking import INTEREST_BONUS
-from apps.notes.services import comment_not_found, comment_visible_to, note_not_found
-from apps.notes.services import note_visible_to as _note_visible_to
+from apps.notes.services.access import comment_not_found, comment_visible_to, note_not_found
+from apps.notes.services.access import note_visible_to as _note_visible_to
 from apps.notes.text import search_term
 
 
@@ -143,24 +144,32 @@ class FeedPage:
     promoted: list[FeedItem] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class PromotedSlot:
-    """A promoted note to show at ``index`` (0-based) within one page of the discovery feed."""
-
-    index: int
-    note: Note
-
-
-def promoted_slots(
+def _slot_items(
     *, viewer: User, page: list[FeedItem], position: FeedPosition | None
-) -> list[PromotedSlot]:
-    """The hook where Fries promotion will place paid notes in the discovery feed.
+) -> list[tuple[int, FeedItem]]:
+    """The registered feed-slot providers' notes for one page, as (index, item).
 
-    Called once per page with the organic items already chosen. Promotion delivery (targeting,
-    pacing, frequency caps) will return the slots to fill; they are inserted at their index
-    without moving the cursor, so organic paging is unaffected. Nothing is promoted yet.
+    One query loads every slot's note card, and only notes the viewer may see and that the
+    page does not already show are kept; nothing runs when no provider is registered.
     """
-    return []
+    if not hooks.feed_slots:
+        return []
+    request = hooks.FeedSlotRequest(
+        viewer=viewer, page_note_ids=tuple(item.note.pk for item in page), position=position
+    )
+    slots = hooks.feed_slots_for(request)
+    on_page = set(request.page_note_ids)
+    wanted = {slot.note_id for slot in slots} - on_page
+    if not wanted:
+        return []
+    cards = with_card_fields(public_notes_for(viewer).filter(pk__in=wanted), viewer)
+    found = {note.pk: note for note in cards}
+    items = []
+    for slot in slots:
+        note = found.pop(slot.note_id, None)  # a note fills one slot at most
+        if note is not None:
+            items.append((slot.index, FeedItem(note=note, score=0, promoted=True)))
+    return items
 
 
 # The discovery page is one hand-written statement: it is the hottest read of the platform and
@@ -381,11 +390,9 @@ def discovery_feed(*, viewer: User, position: FeedPosition | None, size: int) ->
     if len(rows) > size:
         last = items[-1]
         next_position = FeedPosition(score=last.score, note_id=last.note.pk)
-    slots = promoted_slots(viewer=viewer, page=items, position=position)
     promoted = []
-    for slot in sorted(slots, key=lambda s: s.index):
-        item = FeedItem(note=slot.note, score=0, promoted=True)
-        items.insert(min(max(slot.index, 0), len(items)), item)
+    for index, item in _slot_items(viewer=viewer, page=items, position=position):
+        items.insert(min(max(index, 0), len(items)), item)
         promoted.append(item)
     return FeedPage(items=items, next_position=next_position, promoted=promoted)
 

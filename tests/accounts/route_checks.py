@@ -2,8 +2,9 @@
 
 from collections.abc import Callable
 
-from apps.accounts.models import Block, Profile
-from tests.factories import UserFactory
+from apps.accounts.models import Block, PhoneVerification, Profile, SandboxSmsMessage
+from apps.accounts.phone_services import phone_verification_start
+from tests.factories import TEST_PASSWORD, UserFactory
 
 PRIVATE_PROFILE_FIELDS = {"email", "phone", "birth_year", "hide_fans_list", "hide_following_list"}
 
@@ -76,6 +77,37 @@ def _user_follow(client, victim) -> None:
     assert not victim.following_set.exists()  # edges belong to the requester only
 
 
+def _me_password(client, victim) -> None:
+    _make_private(victim)
+    client.post(
+        "/api/v1/me/password",
+        {"current_password": TEST_PASSWORD, "new_password": "Taken-over-2027"},
+    )
+    victim.refresh_from_db()
+    assert victim.check_password(TEST_PASSWORD)  # only the requester's own password changes
+
+
+def _me_phone(client, victim) -> None:
+    _make_private(victim)
+    client.post("/api/v1/me/phone", {"phone": "13700000001"})  # the victim's number
+    client.delete("/api/v1/me/phone")
+    victim.refresh_from_db()
+    assert victim.phone == "13700000001"
+    assert not PhoneVerification.objects.filter(user=victim).exists()
+
+
+def _me_phone_verify(client, victim) -> None:
+    _make_private(victim)
+    # The victim has a code pending; the attacker cannot confirm it for them or take the number.
+    phone_verification_start(user=victim, phone="13700000009")
+    code = SandboxSmsMessage.objects.latest("pk").text.split("code is ")[1][:6]
+    response = client.post("/api/v1/me/phone/verify", {"code": code})
+    assert response.status_code == 400
+    victim.refresh_from_db()
+    assert victim.phone == "13700000001"
+    assert PhoneVerification.objects.get(user=victim).consumed_at is None
+
+
 ROUTE_CHECKS: dict[str, Callable] = {
     "auth-register": _public,
     "auth-login": _public,
@@ -86,6 +118,9 @@ ROUTE_CHECKS: dict[str, Callable] = {
     "me": _me,
     "me-avatar": _me_avatar,
     "me-blocks": _me_blocks,
+    "me-password": _me_password,
+    "me-phone": _me_phone,
+    "me-phone-verify": _me_phone_verify,
     "user-detail": _user_detail,
     "user-follow": _user_follow,
     "user-block": _user_block,

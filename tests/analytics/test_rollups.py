@@ -20,6 +20,7 @@ from django.db.models import Model
 from apps.accounts.models import Category, Follow, Profile
 from apps.analytics.kinds import age_band_for
 from apps.analytics.models import (
+    NOTE_DAILY_COLUMNS,
     CreatorDaily,
     DailyActiveUser,
     Event,
@@ -425,30 +426,7 @@ def expected_demographics(world: World, day: date) -> set[tuple]:
 # --- what the rollup wrote ------------------------------------------------------------------
 
 TABLES: dict[str, tuple[type[Model], list[str]]] = {
-    "note_daily": (
-        NoteDaily,
-        [
-            "day",
-            "note_id",
-            "author_id",
-            "impressions",
-            "views",
-            "unique_viewers",
-            "likes",
-            "collects",
-            "comments",
-            "shares",
-            "follows",
-            "profile_visits",
-            "dwell_ms_sum",
-            "video_watches",
-            "watch_ms_sum",
-            "completion_sum",
-            "completed_watches",
-            "fan_impressions",
-            "fan_views",
-        ],
-    ),
+    "note_daily": (NoteDaily, list(NOTE_DAILY_COLUMNS)),
     "note_sources": (
         NoteSourceDaily,
         ["day", "note_id", "author_id", "source", "impressions", "views"],

@@ -7,7 +7,7 @@ from apps.accounts import services as accounts
 from apps.accounts.models import Follow, Profile
 from apps.analytics.kinds import EventKind
 from apps.analytics.models import Event
-from apps.analytics.recording import record_server_event
+from apps.analytics.services import server_event_enqueue
 from tests.analytics.factories import make_note
 from tests.factories import UserFactory
 
@@ -64,8 +64,8 @@ def test_note_events_count_for_the_note_author(user, django_capture_on_commit_ca
     creator = UserFactory()
     note = make_note(creator)
     with django_capture_on_commit_callbacks(execute=True):
-        record_server_event(kind=EventKind.LIKE, actor_id=user.pk, note_id=note.pk, source="feed")
-        record_server_event(
+        server_event_enqueue(kind=EventKind.LIKE, actor_id=user.pk, note_id=note.pk, source="feed")
+        server_event_enqueue(
             kind=EventKind.COMMENT, actor_id=user.pk, note_id=note.pk, properties={"comment_id": 5}
         )
     rows = list(Event.objects.order_by("id").values_list("kind", "note_id", "author_id"))
@@ -105,9 +105,9 @@ def test_nothing_is_recorded_before_the_commit(
 
 def test_client_kinds_and_unknown_sources_are_programming_errors(user) -> None:
     with pytest.raises(ValueError):
-        record_server_event(kind=EventKind.IMPRESSION, actor_id=user.pk, note_id=1)
+        server_event_enqueue(kind=EventKind.IMPRESSION, actor_id=user.pk, note_id=1)
     with pytest.raises(ValueError):
-        record_server_event(kind=EventKind.LIKE, actor_id=user.pk, note_id=1, source="moon")
+        server_event_enqueue(kind=EventKind.LIKE, actor_id=user.pk, note_id=1, source="moon")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -126,7 +126,7 @@ def test_held_comments_wait_for_approval_and_reject_keeps_them_private(
     for path, code in ((f"{other.pk}/approve", 409), (f"{other.pk}/hide", 409)):
         response = api.post(f"{INBOX}/{path}")
         assert response.status_code == code
-        assert response.json()["error"]["code"] == "comment.invalid_state"
+        assert response.json()["error"]["code"] == "comment.illegal_transition"
     assert api.post(f"{INBOX}/{held.pk}/reject").status_code == 409
     assert api.post(f"{INBOX}/{held.pk}/approve").status_code == 200  # a repeat
     assert_counters_exact()

@@ -126,7 +126,7 @@ def test_concurrent_deliveries_of_one_webhook_credit_once() -> None:
     assert sorted(results) == ["applied"] + ["duplicate"] * 9
     intent = PaymentIntent.objects.get(pk=intent.pk)
     assert intent.status == "succeeded"
-    assert available(intent.user) == 6_600
+    assert available(intent.requested_by) == 6_600
     assert WebhookEvent.objects.count() == 1
 
 
@@ -141,4 +141,4 @@ def test_expiry_racing_a_success_never_loses_the_money() -> None:
     assert "applied" in results
     intent.refresh_from_db()
     assert intent.status == "succeeded"  # a success wins whichever commits first
-    assert available(intent.user) == 1_000
+    assert available(intent.requested_by) == 1_000

@@ -44,8 +44,8 @@ def _snapshot(payout: Payout) -> tuple:
         payout.status,
         PayoutEvent.objects.count(),
         Transaction.objects.count(),
-        available(payout.user),
-        held(payout.user),
+        available(payout.requested_by),
+        held(payout.requested_by),
     )
 
 

@@ -41,7 +41,7 @@ def _body(intent, event_type: ProviderEventType, **kwargs) -> bytes:
 
 def _state(intent) -> tuple[str, int]:
     intent.refresh_from_db()
-    return intent.status, available(intent.user)
+    return intent.status, available(intent.requested_by)
 
 
 def test_a_signed_success_credits_the_wallet_once(anon_client, intent) -> None:

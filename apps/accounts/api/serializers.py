@@ -130,7 +130,6 @@ class MeUpdateSerializer(serializers.Serializer):
     )
     hide_fans_list = serializers.BooleanField(required=False)
     hide_following_list = serializers.BooleanField(required=False)
-    phone = serializers.RegexField(PHONE_REGEX, max_length=20, allow_blank=True, required=False)
     email = serializers.EmailField(allow_blank=True, required=False)
 
     def validate_birth_year(self, value: int | None) -> int | None:
@@ -154,7 +153,6 @@ class RegisterSerializer(serializers.Serializer):
         min_length=3, max_length=30, validators=[UnicodeUsernameValidator()]
     )
     password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
-    phone = serializers.RegexField(PHONE_REGEX, max_length=20, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
     display_name = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
@@ -171,6 +169,32 @@ class RegisterResponseSerializer(serializers.Serializer):
 
 class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField()
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+
+
+class PhoneCodeRequestSerializer(serializers.Serializer):
+    phone = serializers.RegexField(PHONE_REGEX, max_length=20)
+
+
+class PhoneCodeSentSerializer(serializers.Serializer):
+    expires_in = serializers.IntegerField(help_text="Seconds the code stays valid.")
+
+
+class PhoneVerifySerializer(serializers.Serializer):
+    code = serializers.RegexField(r"^[0-9]{6}$", help_text="The 6-digit code from the text.")
 
 
 class FollowInputSerializer(serializers.Serializer):

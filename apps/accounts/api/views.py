@@ -1,5 +1,6 @@
 """Accounts API: registration and tokens, my account, public profiles, follows and blocks."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -11,10 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from apps.accounts import selectors, services
+from apps.accounts import auth_services, phone_services, selectors, services
 from apps.accounts.api import serializers as s
+from apps.accounts.api.throttles import PhoneCodeRateThrottle
 from apps.accounts.models import Block, Category, Follow, Profile, User
 from apps.accounts.regions import REGIONS
 from apps.core.throttles import AuthRateThrottle, WriteRateThrottle
@@ -43,27 +44,58 @@ class RegisterApi(APIView):
         data = s.RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_register(**data.validated_data)
-        refresh = RefreshToken.for_user(user)
+        tokens = auth_services.token_pair_issue(user=user)
         request.user = user
-        body = {
-            "user": _me_payload(request),
-            "tokens": {"access": str(refresh.access_token), "refresh": str(refresh)},
-        }
+        body = {"user": _me_payload(request), "tokens": tokens}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["auth"], auth=[])
-class LoginApi(TokenObtainPairView):
-    """Exchange username and password for an access and a refresh token."""
+class _TokenApi(APIView):
+    """Anonymous token endpoints: no authentication, per-address throttle, 401 with a realm."""
 
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
     throttle_classes = [AuthRateThrottle]
 
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
 
-@extend_schema(tags=["auth"], auth=[])
-class RefreshApi(TokenRefreshView):
-    """Rotate a refresh token: the old one is blacklisted, a new pair is returned."""
 
-    throttle_classes = [AuthRateThrottle]
+class LoginApi(_TokenApi):
+    @extend_schema(
+        tags=["auth"],
+        request=s.LoginSerializer,
+        responses={200: s.TokenPairSerializer},
+        auth=[],
+        description=(
+            "Exchange username and password for an access and a refresh token. After "
+            "`LOGIN_FAILURE_LIMIT` failed attempts for one username (from any address, whether "
+            "or not the account exists) the username is locked for `LOGIN_LOCKOUT_MINUTES`: "
+            "429 `auth.locked` with `Retry-After`, even for the right password."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = s.LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(auth_services.user_login(request=request._request, **data.validated_data))
+
+
+class RefreshApi(_TokenApi):
+    @extend_schema(
+        tags=["auth"],
+        request=s.RefreshSerializer,
+        responses={200: s.TokenPairSerializer},
+        auth=[],
+        description=(
+            "Rotate a refresh token: a new pair is returned and the old token is spent. Each "
+            "token refreshes once (concurrent attempts: one succeeds). Presenting a spent token "
+            "again revokes every refresh token descended from the same sign-in."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = s.RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(auth_services.refresh_token_rotate(token=data.validated_data["refresh"]))
 
 
 class LogoutApi(APIView):
@@ -129,6 +161,66 @@ class MeAvatarApi(APIView):
         data = s.AvatarUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.avatar_set(user=request.user, upload=data.validated_data["avatar"])
+        return Response(_me_payload(request))
+
+
+class MePasswordApi(APIView):
+    @extend_schema(
+        tags=["me"],
+        request=s.PasswordChangeSerializer,
+        responses={200: s.TokenPairSerializer},
+        description=(
+            "Change my password. Every refresh token of every sign-in is revoked; the answer is "
+            "a new pair for this client. A wrong current password counts as a failed sign-in."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = s.PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(
+            auth_services.user_password_change(user=request.user, **data.validated_data)
+        )
+
+
+class MePhoneApi(APIView):
+    throttle_classes = [PhoneCodeRateThrottle, WriteRateThrottle]
+
+    @extend_schema(
+        tags=["me"],
+        request=s.PhoneCodeRequestSerializer,
+        responses={202: s.PhoneCodeSentSerializer},
+        description=(
+            "Send a 6-digit code to a phone number to bind it to my account (then "
+            "`POST /me/phone/verify`). The answer is the same whatever the number's state."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = s.PhoneCodeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        phone_services.phone_verification_start(user=request.user, **data.validated_data)
+        body = {"expires_in": settings.PHONE_CODE_TTL_MINUTES * 60}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(tags=["me"], responses={204: None}, description="Remove my phone number.")
+    def delete(self, request: Request) -> Response:
+        phone_services.phone_unbind(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MePhoneVerifyApi(APIView):
+    @extend_schema(
+        tags=["me"],
+        request=s.PhoneVerifySerializer,
+        responses=s.MeSerializer,
+        description=(
+            "Bind the number the last code was sent to. A wrong, expired or used-up code, and a "
+            "number bound by someone else meanwhile, all answer 400 `phone.code_invalid`."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = s.PhoneVerifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        phone_services.phone_verification_confirm(user=request.user, **data.validated_data)
         return Response(_me_payload(request))
 
 

@@ -6,11 +6,11 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.accounts.api.serializers import UserCardSerializer
-from apps.creators.comments_services import WORD_MAX
+from apps.creators.comments_services import COMMENT_ACTIONS, MAX_COMMENT_BATCH, WORD_MAX
 from apps.creators.models import BlockedWordAction
 from apps.notes.api.serializers import NoteCoverField, ReplyTargetField
+from apps.notes.constants import COMMENT_MAX
 from apps.notes.models import CommentPermission, CommentStatus, CreatorState
-from apps.notes.services import COMMENT_ACTIONS, COMMENT_MAX, MAX_COMMENT_BATCH
 
 ID_MAX = 2**63 - 1
 EARLIEST_DAY = date(2000, 1, 1)

@@ -13,16 +13,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.idempotency import HEADER as IDEMPOTENCY_HEADER
-from apps.core.idempotency import idempotent_response
 from apps.creators import comments_selectors as selectors
 from apps.creators import comments_services as services
 from apps.creators.api import comments_serializers as s
 from apps.creators.comments_selectors import InboxFilters
 from apps.creators.models import TrustedCommenter
 from apps.notes import services as note_services
+from apps.notes.api.common import OPTIONAL_IDEMPOTENCY_KEY, at_most_once
 from apps.notes.api.serializers import CommentSerializer
-from apps.notes.api.views import OPTIONAL_IDEMPOTENCY_KEY
 from apps.notes.models import Comment
 from apps.notes.selectors import comment_written_by
 
@@ -45,7 +43,7 @@ def _inbox_item(request: Request, comment_id: int, code: int = status.HTTP_200_O
 
 
 def _act(request: Request, comment_id: int, action: str) -> Response:
-    note_services.comments_manage(note_author=request.user, comment_ids=[comment_id], action=action)
+    services.comments_manage(note_author=request.user, comment_ids=[comment_id], action=action)
     return _inbox_item(request, comment_id)
 
 
@@ -108,7 +106,7 @@ class CreatorCommentDetailApi(APIView):
     )
     def delete(self, request: Request, comment_id: int) -> Response:
         """Delete a comment on my notes; a top-level comment's replies go with it."""
-        note_services.comments_manage(
+        services.comments_manage(
             note_author=request.user, comment_ids=[comment_id], action="delete"
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -128,7 +126,7 @@ class CreatorCommentBatchApi(APIView):
         action cannot leave (approving a hidden comment); nothing changes in either case.
         """
         data = _validated(s.BatchInputSerializer, request.data)
-        comments = note_services.comments_manage(
+        comments = services.comments_manage(
             note_author=request.user, comment_ids=data["ids"], action=data["action"]
         )
         return Response(
@@ -146,11 +144,7 @@ class CreatorCommentReplyApi(APIView):
     )
     def post(self, request: Request, comment_id: int) -> Response:
         """Answer a comment on my note; the reply is a public comment by me, under its thread."""
-        if IDEMPOTENCY_HEADER not in request.headers:
-            return self._reply(request, comment_id)
-        return idempotent_response(
-            view=self, request=request, handler=lambda: self._reply(request, comment_id)
-        )
+        return at_most_once(self, request, lambda: self._reply(request, comment_id))
 
     def _reply(self, request: Request, comment_id: int) -> Response:
         data = _validated(s.ReplyInputSerializer, request.data)
@@ -174,7 +168,7 @@ class CreatorCommentPinApi(APIView):
     )
     def post(self, request: Request, comment_id: int) -> Response:
         """Pin a top-level comment on my note (it replaces the note's earlier pin)."""
-        note_services.comment_pin(note_author=request.user, comment_id=comment_id)
+        services.comment_pin(note_author=request.user, comment_id=comment_id)
         return _inbox_item(request, comment_id)
 
     @extend_schema(
@@ -185,7 +179,7 @@ class CreatorCommentPinApi(APIView):
     )
     def delete(self, request: Request, comment_id: int) -> Response:
         """Unpin it; repeating it changes nothing."""
-        note_services.comment_unpin(note_author=request.user, comment_id=comment_id)
+        services.comment_unpin(note_author=request.user, comment_id=comment_id)
         return _inbox_item(request, comment_id)
 
 

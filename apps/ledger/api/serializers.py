@@ -173,3 +173,23 @@ class PayoutSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         )
+
+
+class OwnerPaymentIntentSerializer(PaymentIntentSerializer):
+    """An organisation's top-up: the user wallet's shape plus who started it."""
+
+    requested_by_id = serializers.IntegerField()
+    requested_by_username = serializers.CharField(source="requested_by.username")
+
+    class Meta(PaymentIntentSerializer.Meta):
+        fields = (*PaymentIntentSerializer.Meta.fields, "requested_by_id", "requested_by_username")
+
+
+class OwnerPayoutSerializer(PayoutSerializer):
+    """An organisation's payout: the user wallet's shape plus who asked for it."""
+
+    requested_by_id = serializers.IntegerField()
+    requested_by_username = serializers.CharField(source="requested_by.username")
+
+    class Meta(PayoutSerializer.Meta):
+        fields = (*PayoutSerializer.Meta.fields, "requested_by_id", "requested_by_username")

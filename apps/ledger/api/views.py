@@ -48,7 +48,7 @@ class WalletEntryListApi(ListAPIView):
         return selectors.wallet_entries(user=self.request.user)
 
 
-class _JsonErrorsNegotiation(BaseContentNegotiation):
+class JsonErrorsNegotiation(BaseContentNegotiation):
     """The statement is CSV whatever the Accept header says; its errors are JSON."""
 
     def select_parser(self, request: Request, parsers: list) -> object:
@@ -59,7 +59,7 @@ class _JsonErrorsNegotiation(BaseContentNegotiation):
 
 
 class WalletStatementApi(APIView):
-    content_negotiation_class = _JsonErrorsNegotiation
+    content_negotiation_class = JsonErrorsNegotiation
 
     @extend_schema(
         tags=["wallet"],

@@ -1,8 +1,9 @@
 """Ledger writes: the one posting service, wallets, transfers, top-ups, payouts, reconciliation.
 
 Split by topic: ``posting`` (accounts, ``transaction_post``, transfers), ``payments`` (intents
-and provider webhooks), ``payouts`` and ``reconciliation``; ``from apps.ledger import services``
-keeps working through the names below.
+and provider webhooks), ``payouts``, ``owners`` (any owner's wallet and hold),
+``organisation_money`` (an organisation's top-ups and payouts) and ``reconciliation``;
+``from apps.ledger import services`` keeps working through the names below.
 
 Transactions: the posting services open a nested ``atomic()`` so that callers can make them
 part of a larger write (a payout row and its hold commit together). The outermost transaction
@@ -36,9 +37,15 @@ from apps.ledger.services.moves import (
     revenue_share,
     spend,
 )
+from apps.ledger.services.organisation_money import (
+    organisation_payout_request,
+    organisation_topup_create,
+)
+from apps.ledger.services.owners import owner_hold, owner_wallet
 from apps.ledger.services.payments import (
     EVENT_ACTION,
     WebhookResult,
+    owner_payment_intent_create,
     payment_intent_apply,
     payment_intent_create,
     payment_intents_expire_due,
@@ -47,6 +54,7 @@ from apps.ledger.services.payments import (
 )
 from apps.ledger.services.payouts import (
     PAYOUT_PERMISSION,
+    owner_payout_request,
     payout_approve,
     payout_mark_failed,
     payout_mark_paid,
@@ -87,6 +95,12 @@ __all__ = [
     "gift",
     "gift_batch",
     "gift_fee",
+    "organisation_payout_request",
+    "organisation_topup_create",
+    "owner_hold",
+    "owner_payment_intent_create",
+    "owner_payout_request",
+    "owner_wallet",
     "payment_intent_apply",
     "payment_intent_create",
     "payment_intents_expire_due",

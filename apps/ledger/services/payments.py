@@ -23,13 +23,15 @@ from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.ledger.models import (
     PAYMENT_INTENT_MACHINE,
     AccountKind,
+    OwnerType,
     PaymentIntent,
     TransactionKind,
     WebhookEvent,
 )
 from apps.ledger.providers import ProviderEventType, get_provider
 from apps.ledger.providers import sandbox as sandbox_provider
-from apps.ledger.services.accounts import system_account, user_wallet
+from apps.ledger.services.accounts import system_account
+from apps.ledger.services.owners import owner_wallet
 from apps.ledger.services.posting import check_amount, transaction_post
 
 logger = logging.getLogger(__name__)
@@ -42,7 +44,20 @@ EVENT_ACTION = {
 
 
 def payment_intent_create(*, user: User, amount: int, provider: str) -> PaymentIntent:
-    """Start a top-up: an intent the user pays at the provider within the intent's lifetime."""
+    """Start a top-up of the user's own wallet, paid at the provider within its lifetime."""
+    return owner_payment_intent_create(
+        owner_type=OwnerType.USER,
+        owner_id=user.pk,
+        requested_by=user,
+        amount=amount,
+        provider=provider,
+    )
+
+
+def owner_payment_intent_create(
+    *, owner_type: str, owner_id: int, requested_by: User, amount: int, provider: str
+) -> PaymentIntent:
+    """Start a top-up of an owner's wallet; the caller has checked ``requested_by`` may."""
     adapter = get_provider(provider)
     if adapter is None:
         raise InvalidInput(
@@ -55,8 +70,10 @@ def payment_intent_create(*, user: User, amount: int, provider: str) -> PaymentI
     with transaction.atomic():
         intent = PaymentIntent.objects.create(
             reference=f"pi_{secrets.token_hex(12)}",
-            user=user,
-            account=user_wallet(user.pk),
+            owner_type=owner_type,
+            owner_id=owner_id,
+            requested_by=requested_by,
+            account=owner_wallet(owner_type=owner_type, owner_id=owner_id),
             provider=provider,
             amount=amount,
             created_at=now,

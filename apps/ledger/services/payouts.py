@@ -1,9 +1,11 @@
-"""Payouts: a creator asks to withdraw, and a second person decides.
+"""Payouts: a creator (or an organisation's finance member) asks to withdraw; a second person
+decides.
 
 The amount is held at request. Every decision goes through ``_payout_decide``: it locks the
 payout, refuses anyone but an active operator holding ``ledger.change_payout`` (403
-``payout.not_operator``) and the requester themselves (403 ``payout.self_decision``: money
-decisions need a second person, as moderation decisions do), moves the payout through
+``payout.not_operator``) and the requester themselves or, for an organisation's payout, any of its
+members (403 ``payout.self_decision``: money decisions need a second person, as moderation
+decisions do), moves the payout through
 ``PAYOUT_MACHINE`` (409 ``payout.illegal_transition``), posts the money and writes the
 ``PayoutEvent`` naming the operator, all in one durable transaction. The admin's actions call
 these services, so the audit trail is the same whichever way a decision is made.
@@ -14,16 +16,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.accounts.organisation_selectors import organisation_member_ids
 from apps.core.errors import Forbidden, NotFound
 from apps.ledger.models import (
     PAYOUT_MACHINE,
     AccountKind,
+    OwnerType,
     Payout,
     PayoutEvent,
     PayoutStatus,
     TransactionKind,
 )
-from apps.ledger.services.accounts import system_account, user_hold, user_wallet
+from apps.ledger.services.accounts import system_account
+from apps.ledger.services.owners import owner_hold, owner_wallet
 from apps.ledger.services.posting import check_amount, transaction_post
 
 PAYOUT_PERMISSION = "ledger.change_payout"
@@ -32,12 +37,37 @@ PAYOUT_PERMISSION = "ledger.change_payout"
 def payout_request(
     *, user: User, amount: int, method: str, account_name: str, account_number: str
 ) -> Payout:
-    """Ask to withdraw: the amount moves from the wallet to the user's hold at once."""
+    """Ask to withdraw from my own wallet: the amount moves to my hold at once."""
+    return owner_payout_request(
+        owner_type=OwnerType.USER,
+        owner_id=user.pk,
+        requested_by=user,
+        amount=amount,
+        method=method,
+        account_name=account_name,
+        account_number=account_number,
+    )
+
+
+def owner_payout_request(
+    *,
+    owner_type: str,
+    owner_id: int,
+    requested_by: User,
+    amount: int,
+    method: str,
+    account_name: str,
+    account_number: str,
+) -> Payout:
+    """Withdraw from an owner's wallet (the caller checked ``requested_by`` may): the amount
+    moves from the wallet to the owner's hold in the same transaction as the payout row."""
     check_amount(amount, minimum=settings.LEDGER_PAYOUT_MIN_FEN)
     now = timezone.now()
     with transaction.atomic():
         payout = Payout.objects.create(
-            user=user,
+            owner_type=owner_type,
+            owner_id=owner_id,
+            requested_by=requested_by,
             amount=amount,
             method=method,
             account_name=account_name,
@@ -47,13 +77,16 @@ def payout_request(
         )
         payout.hold_transaction = transaction_post(
             kind=TransactionKind.PAYOUT_HOLD,
-            legs=[(user_wallet(user.pk), -amount), (user_hold(user.pk), amount)],
+            legs=[
+                (owner_wallet(owner_type=owner_type, owner_id=owner_id), -amount),
+                (owner_hold(owner_type=owner_type, owner_id=owner_id), amount),
+            ],
             description=f"Payout #{payout.pk} requested",
             key=f"payout:{payout.pk}:hold",
         )
         payout.save(update_fields=["hold_transaction"])
         PayoutEvent.objects.create(
-            payout=payout, to_status=PayoutStatus.REQUESTED, actor=user, created_at=now
+            payout=payout, to_status=PayoutStatus.REQUESTED, actor=requested_by, created_at=now
         )
     return payout
 
@@ -67,9 +100,15 @@ def _check_decider(payout: Payout, operator: User | None) -> None:
     )
     if not allowed:
         raise Forbidden("Only payout operators can decide on payouts.", code="payout.not_operator")
-    if operator.pk == payout.user_id:
+    own = operator.pk == payout.requested_by_id or (
+        payout.owner_type == OwnerType.USER and operator.pk == payout.owner_id
+    )
+    if not own and payout.owner_type == OwnerType.ORGANISATION:
+        # A member deciding on their organisation's payout is deciding on their own money.
+        own = operator.pk in organisation_member_ids(organisation_id=payout.owner_id)
+    if own:
         raise Forbidden(
-            "You requested this payout: another operator must decide on it.",
+            "You requested this payout or belong to its owner: another operator must decide.",
             code="payout.self_decision",
         )
 
@@ -82,11 +121,12 @@ def _payout_decide(*, payout_id: int, action: str, operator: User | None, note: 
             raise NotFound("Payout not found.", code="payout.not_found")
         _check_decider(payout, operator)
         from_status, to_status = PAYOUT_MACHINE.move(payout, action)
-        hold = user_hold(payout.user_id)
+        owner = {"owner_type": payout.owner_type, "owner_id": payout.owner_id}
+        hold = owner_hold(**owner)
         if to_status in (PayoutStatus.REJECTED, PayoutStatus.FAILED):
             payout.settle_transaction = transaction_post(
                 kind=TransactionKind.PAYOUT_RELEASE,
-                legs=[(hold, -payout.amount), (user_wallet(payout.user_id), payout.amount)],
+                legs=[(hold, -payout.amount), (owner_wallet(**owner), payout.amount)],
                 description=f"Payout #{payout.pk} {to_status}: funds returned",
                 key=f"payout:{payout.pk}:release",
             )

@@ -9,6 +9,8 @@ from apps.accounts.api.serializers import CategorySerializer, UserCardSerializer
 from apps.accounts.models import Category
 from apps.analytics.kinds import EventSource
 from apps.moderation.targets import Visibility as ModerationVisibility
+from apps.notes import hooks
+from apps.notes.constants import BODY_MAX, COMMENT_MAX, MAX_IMAGES, TITLE_MAX
 from apps.notes.models import (
     CommentPermission,
     MediaKind,
@@ -17,7 +19,6 @@ from apps.notes.models import (
     NoteVisibility,
     ShareChannel,
 )
-from apps.notes.services import BODY_MAX, COMMENT_MAX, MAX_IMAGES, TITLE_MAX
 
 
 class FileUrlField(serializers.Field):
@@ -78,12 +79,101 @@ extend_schema_field(CoverSerializer(allow_null=True))(NoteCoverField)
 _DATETIME = serializers.DateTimeField()
 
 
-class NoteCardSerializer(serializers.Serializer):
+# --- what higher apps add to a note (apps/notes/hooks.py) --------------------------------------
+
+
+class NoteLabelSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Stable, for clients (e.g. `sponsored`).")
+    text = serializers.CharField()
+
+
+def _viewer(context: dict) -> Any:
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+def _extras_of(note: Any, context: dict) -> dict:
+    """The registered labels and attachments of one note, as its serialized keys.
+
+    Lists fetch them for the whole page first (``NoteListSerializer``); a single note asks the
+    providers for itself. Nothing (and no key) while no provider is registered.
+    """
+    if not (hooks.note_labels or hooks.note_attachments):
+        return {}
+    missing_labels = hooks.note_labels and not hasattr(note, "extra_labels")
+    if missing_labels or (hooks.note_attachments and not hasattr(note, "extra_attachments")):
+        hooks.attach_note_extras([note], _viewer(context))
+    extras: dict = {}
+    if hooks.note_labels:
+        extras["labels"] = [{"key": label.key, "text": label.text} for label in note.extra_labels]
+    if hooks.note_attachments:
+        extras["attachments"] = note.extra_attachments
+    return extras
+
+
+class NoteListSerializer(serializers.ListSerializer):
+    """A list of notes: the label and attachment providers are asked once for the whole list."""
+
+    def to_representation(self, data: Any) -> list:
+        items = list(data.all() if hasattr(data, "all") else data)
+        if hooks.note_labels or hooks.note_attachments:
+            hooks.attach_note_extras(
+                [self.child.note_of(item) for item in items], _viewer(self.context)
+            )
+        return super().to_representation(items)
+
+
+class NoteLabelsField(serializers.Field):
+    """The note's labels from the registered label providers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(read_only=True, source="*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, note: Any) -> list:
+        return _extras_of(note, self.context)["labels"]
+
+
+class NoteAttachmentsField(serializers.Field):
+    """The note's attachments, by provider key (null where a provider has none for it)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(read_only=True, source="*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, note: Any) -> dict:
+        return _extras_of(note, self.context)["attachments"]
+
+
+extend_schema_field(NoteLabelSerializer(many=True))(NoteLabelsField)
+extend_schema_field({"type": "object", "additionalProperties": {}})(NoteAttachmentsField)
+
+
+# Adds ``labels`` / ``attachments`` to a note's fields while a provider is registered, so the
+# schema and the output are today's when none is. (A comment, not a docstring: the schema would
+# take a docstring as the description of every serializer without its own.)
+class NoteExtrasMixin:
+    def note_of(self, item: Any) -> Any:
+        return item
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        if hooks.note_labels:
+            fields["labels"] = NoteLabelsField()
+        if hooks.note_attachments:
+            fields["attachments"] = NoteAttachmentsField()
+        return fields
+
+
+class NoteCardSerializer(NoteExtrasMixin, serializers.Serializer):
     """A note in a feed or list: what a card in a two-column grid draws.
 
     The declared fields document the shape; ``to_representation`` builds it directly, since
     cards are the feeds' hot path (a test keeps the two in step).
     """
+
+    class Meta:
+        list_serializer_class = NoteListSerializer
 
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=NoteKind.choices)
@@ -114,6 +204,7 @@ class NoteCardSerializer(serializers.Serializer):
             "likes_count": note.likes_count,
             "liked": bool(note.viewer_liked),
             "published_at": _DATETIME.to_representation(published_at) if published_at else None,
+            **_extras_of(note, self.context),
         }
 
 
@@ -199,7 +290,7 @@ class MediaSerializer(serializers.Serializer):
     duration_seconds = serializers.FloatField(allow_null=True)
 
 
-class NoteDetailSerializer(serializers.Serializer):
+class NoteDetailSerializer(NoteExtrasMixin, serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=NoteKind.choices)
     author = UserCardSerializer(source="author.profile")
@@ -312,6 +403,12 @@ class CollectItemSerializer(serializers.Serializer):
     note = serializers.SerializerMethodField()
     board_id = serializers.IntegerField(allow_null=True)
     collected_at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        list_serializer_class = NoteListSerializer
+
+    def note_of(self, collect: Any) -> Any:
+        return collect.note
 
     @extend_schema_field(NoteCardSerializer)
     def get_note(self, collect: Any) -> dict:

@@ -2,11 +2,10 @@
 
 import base64
 import binascii
-from collections.abc import Callable
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.generics import ListAPIView
@@ -17,12 +16,10 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from apps.accounts.models import Profile
-from apps.core.idempotency import HEADER as IDEMPOTENCY_HEADER
-from apps.core.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
-from apps.core.idempotency import idempotent_response
 from apps.core.pagination import CreatedCursorPagination
 from apps.notes import selectors, services
 from apps.notes.api import serializers as s
+from apps.notes.api.common import OPTIONAL_IDEMPOTENCY_KEY, at_most_once
 from apps.notes.models import Board, Collect, Comment, Note, NoteKind, NoteStatus, NoteVisibility
 from apps.notes.selectors import FeedPosition
 
@@ -45,27 +42,6 @@ class FansCursorPagination(CreatedCursorPagination):
     """User search: the most followed first."""
 
     ordering = ("-fans_count", "-user_id")
-
-
-OPTIONAL_IDEMPOTENCY_KEY = OpenApiParameter(
-    name=IDEMPOTENCY_HEADER,
-    type=str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    pattern=IDEMPOTENCY_KEY_PATTERN,
-    description=(
-        "Optional. A client retrying after a lost response sends the same key (a UUID) and body "
-        "and gets the first response back instead of a second note or comment; the same key "
-        "with another body is refused with 422."
-    ),
-)
-
-
-def _at_most_once(view: APIView, request: Request, handler: Callable[[], Response]) -> Response:
-    """Run a create once per Idempotency-Key when the client sends one."""
-    if IDEMPOTENCY_HEADER not in request.headers:
-        return handler()
-    return idempotent_response(view=view, request=request, handler=handler)
 
 
 def _note_response(request: Request, note_id: int, code: int = status.HTTP_200_OK) -> Response:
@@ -101,7 +77,7 @@ class NoteCreateApi(APIView):
         parameters=[OPTIONAL_IDEMPOTENCY_KEY],
     )
     def post(self, request: Request) -> Response:
-        return _at_most_once(self, request, lambda: self._create(request))
+        return at_most_once(self, request, lambda: self._create(request))
 
     def _create(self, request: Request) -> Response:
         data = s.NoteCreateSerializer(data=request.data)
@@ -274,7 +250,7 @@ class NoteCommentsApi(ListAPIView):
         parameters=[OPTIONAL_IDEMPOTENCY_KEY],
     )
     def post(self, request: Request, note_id: int) -> Response:
-        return _at_most_once(self, request, lambda: self._create(request, note_id))
+        return at_most_once(self, request, lambda: self._create(request, note_id))
 
     def _create(self, request: Request, note_id: int) -> Response:
         data = s.CommentCreateSerializer(data=request.data)
@@ -362,7 +338,7 @@ class DiscoveryFeedApi(APIView):
     """The discovery feed: public notes by engagement with time decay, lifted by my interests.
 
     Pages forward with an opaque cursor on (score, id). Promoted notes will be inserted per
-    page by ``selectors.promoted_slots``; they carry ``promoted: true``.
+    page by the feed-slot providers (``apps/notes/hooks.py``); they carry ``promoted: true``.
     """
 
     @extend_schema(
