@@ -1,27 +1,39 @@
-"""Ledger throughput: wallet-to-wallet transfers per second, then a reconciliation.
+"""Ledger throughput: transfers and gifts per second beside the pure-SQL limit, then reconciliation.
 
-Runs the real posting path (``services.wallet_transfer``: user and block checks, account row
-locks in pk order, insufficient-funds check, transaction + two entries + two balance updates,
-the deferred balance trigger at commit) in three scenarios:
+One run, ``--processes`` client processes (each its own connection, like ASGI or worker
+processes), ``--transfers`` operations per scenario:
 
-1. two wallets, one process: the floor cost of one transfer;
-2. two wallets, ``--processes`` client processes: every transfer queues on the same two row
-   locks;
-3. ``--wallets`` wallets, ``--processes`` client processes, random pairs: contention is rare.
+1. two wallets, random direction (``services.wallet_transfer``: recipient and block checks,
+   wallet lookup, then ``transaction_post``);
+2. ``--wallets`` wallets, random pairs (the same path), and the same pairs through the ledger
+   alone (``user_wallets`` lookup + ``transaction_post``: no accounts-app checks);
+3. ``--wallets`` senders gifting one host (``services.gift`` with a 30 % fee: the host's wallet
+   and platform revenue are hot, sharded accounts; every gift keyed);
+4. the same gifts through ``services.gift_batch`` (``--batch`` gifts per transaction);
+5. the limit: psycopg, no ORM, no Django, the same SQL for one transfer (lock both accounts in
+   id order, insert the transaction and two entries, update two balances, commit), for random
+   pairs (measured again right before every scenario) and for every transfer crediting one row
+   (the single-row design's ceiling).
 
-Then ``reconciliation_run()`` checks every cached balance against its entries and that the book
-sums to zero; the script exits non-zero if it does not.
+Each figure is printed with its ratio to the random-pairs limit measured just before it in the
+same run (the machine is shared and its load moves by the minute), with the load average
+before and after. Then ``reconciliation_run()``
+checks every cached balance (rows and shards) against its entries and that the book sums to
+zero; the script exits non-zero if it does not. ``--profile`` adds the statements one transfer
+and one gift send and a cProfile of one client process's gifts.
 
-It works in a throwaway database (``<NAME>_bench_ledger``, created and dropped here), so it never
-touches real data:
+It works in a throwaway database (``<NAME>_bench_ledger``, created and dropped here):
 
     DATABASE_URL=postgres://... .venv/bin/python bench/ledger_transfers.py \
-        [--transfers 5000] [--wallets 1000] [--processes 4]
+        [--transfers 5000] [--wallets 1000] [--processes 4] [--batch 20] [--profile]
 """
 
 import argparse
+import cProfile
+import io
 import multiprocessing
 import os
+import pstats
 import random
 import statistics
 import sys
@@ -54,52 +66,161 @@ def _create_database() -> str:
     return connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
 
 
-def _seed(wallets: int) -> list:
-    """Users with funded wallets, funded by sandbox-style top-ups (provider clearing -> wallet)."""
+def _seed(wallets: int) -> tuple[list, object]:
+    """Users with funded wallets (provider clearing -> wallet) and one host with a hot wallet."""
     from apps.accounts.models import User
     from apps.ledger import services
     from apps.ledger.models import AccountKind, TransactionKind
 
     User.objects.bulk_create(
-        [User(username=f"bench_ledger_{i:05d}", password="!") for i in range(wallets)]
+        [User(username=f"bench_ledger_{i:05d}", password="!") for i in range(wallets + 1)]
     )
     users = list(User.objects.filter(username__startswith="bench_ledger_").order_by("pk"))
+    host, users = users[-1], users[:-1]
     clearing = services.system_account(AccountKind.PROVIDER_CLEARING)
-    for user in users:
-        services.transaction_post(
+    postings = [
+        services.Posting(
             kind=TransactionKind.TOPUP,
             legs=[(clearing, -FUNDING_FEN), (services.user_wallet(user.pk), FUNDING_FEN)],
             description="bench funding",
         )
-    return users
+        for user in users
+    ]
+    services.transactions_post_batch(postings=postings)
+    services.account_make_hot(account=services.user_wallet(host.pk))
+    services.system_account(AccountKind.PLATFORM_REVENUE)
+    return users, host
 
 
-def _worker(users: list, count: int, seed: int, barrier, results) -> None:
+def _sql_limit_op(cursor, source: int, destination: int, amount: int) -> None:
+    """The textbook transfer in plain SQL: what the ORM-free ceiling is measured with."""
+    cursor.execute("BEGIN")
+    cursor.execute(
+        "SELECT id, balance FROM ledger_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+        [sorted((source, destination))],
+    )
+    cursor.fetchall()
+    cursor.execute(
+        "INSERT INTO ledger_transaction (kind, description, created_at) "
+        "VALUES ('transfer', 'bench sql', now()) RETURNING id"
+    )
+    tx_id = cursor.fetchone()[0]
+    cursor.execute(
+        "INSERT INTO ledger_entry (transaction_id, account_id, amount, balance_after, created_at) "
+        "VALUES (%s, %s, %s, 0, now()), (%s, %s, %s, 0, now())",
+        [tx_id, source, -amount, tx_id, destination, amount],
+    )
+    cursor.execute(
+        "UPDATE ledger_account SET balance = balance - %s WHERE id = %s", [amount, source]
+    )
+    cursor.execute(
+        "UPDATE ledger_account SET balance = balance + %s WHERE id = %s", [amount, destination]
+    )
+    cursor.execute("COMMIT")
+
+
+def _worker(scenario: dict, count: int, seed: int, barrier, results) -> None:
     """One client process: its own connection, like one of many ASGI or worker processes."""
     from django.db import connection
 
     from apps.ledger import services
+    from apps.ledger.services import Owner
 
     rng = random.Random(seed)
-    latencies = []
+    users, host, kind = scenario["users"], scenario["host"], scenario["kind"]
+    latencies: list[float] = []
+    first_process = seed == scenario["seed"]
+    profiler = cProfile.Profile() if scenario.get("profile") and first_process else None
+    raw = None
     try:
-        barrier.wait()
-        for _ in range(count):
-            sender, recipient = rng.sample(users, 2)
-            started = time.perf_counter()
-            services.wallet_transfer(
-                sender=sender, recipient_id=recipient.pk, amount=rng.randint(1, 500)
+        if kind.startswith("sql"):
+            import psycopg
+
+            settings = connection.settings_dict
+            raw = psycopg.connect(
+                dbname=settings["NAME"],
+                user=settings["USER"],
+                password=settings["PASSWORD"] or None,
+                host=settings["HOST"],
+                port=settings["PORT"] or 5432,
+                autocommit=True,
             )
+            cursor = raw.cursor()
+            wallets = scenario["wallet_ids"]
+        barrier.wait()
+        cpu = time.process_time()
+        if profiler:
+            profiler.enable()
+        done = 0
+        while done < count:
+            started = time.perf_counter()
+            if kind == "transfer":
+                sender, recipient = rng.sample(users, 2)
+                services.wallet_transfer(
+                    sender=sender, recipient_id=recipient.pk, amount=rng.randint(1, 500)
+                )
+                done += 1
+            elif kind == "post":
+                sender, recipient = rng.sample(users, 2)
+                wallets = services.user_wallets(sender.pk, recipient.pk)
+                amount = rng.randint(1, 500)
+                services.transaction_post(
+                    kind="transfer",
+                    legs=[(wallets[sender.pk], -amount), (wallets[recipient.pk], amount)],
+                    description="bench",
+                )
+                done += 1
+            elif kind == "gift":
+                services.gift(
+                    sender=Owner.user(rng.choice(users).pk),
+                    recipient=Owner.user(host.pk),
+                    amount=rng.randint(1, 500),
+                    fee_rate="0.3",
+                    key=f"bench-{seed}-{done}",
+                )
+                done += 1
+            elif kind == "gift_batch":
+                size = min(scenario["batch"], count - done)
+                services.gift_batch(
+                    gifts=[
+                        services.Gift(
+                            Owner.user(rng.choice(users).pk),
+                            Owner.user(host.pk),
+                            rng.randint(1, 500),
+                            "0.3",
+                            f"bench-batch-{seed}-{done + i}",
+                        )
+                        for i in range(size)
+                    ]
+                )
+                done += size
+            elif kind == "sql_pairs":
+                source, destination = rng.sample(wallets, 2)
+                _sql_limit_op(cursor, source, destination, rng.randint(1, 500))
+                done += 1
+            elif kind == "sql_hot":
+                _sql_limit_op(cursor, rng.choice(wallets), scenario["host_wallet"], 1)
+                done += 1
             latencies.append(time.perf_counter() - started)
-        results.put(("ok", latencies))
+        if profiler:
+            profiler.disable()
+        cpu = time.process_time() - cpu
+        profile_text = ""
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(18)
+            profile_text = out.getvalue()
+        results.put(("ok", (latencies, done, cpu, profile_text)))
     except BaseException as exc:  # reported by the parent
         results.put(("error", repr(exc)))
     finally:
+        if raw is not None:
+            raw.close()
         connection.close()
 
 
-def _run(users: list, transfers: int, processes: int, seed: int) -> dict:
-    """``transfers`` random transfers among ``users`` from ``processes`` client processes.
+def _run(scenario: dict, transfers: int, processes: int, seed: int) -> dict:
+    """``transfers`` operations of one scenario from ``processes`` client processes.
 
     Processes, not threads: a thread holding a row lock would also wait for the GIL, which
     production's separate processes never do.
@@ -112,7 +233,8 @@ def _run(users: list, transfers: int, processes: int, seed: int) -> dict:
     results = context.Queue()
     pool = [
         context.Process(
-            target=_worker, args=(users, transfers // processes, seed + i, barrier, results)
+            target=_worker,
+            args=(scenario, transfers // processes, seed + i * 100, barrier, results),
         )
         for i in range(processes)
     ]
@@ -127,14 +249,48 @@ def _run(users: list, transfers: int, processes: int, seed: int) -> dict:
     errors = [detail for status, detail in outcomes if status == "error"]
     if errors:
         raise RuntimeError(errors[0])
-    flat = sorted(t for _, latencies in outcomes for t in latencies)
+    done = sum(o[1] for _, o in outcomes)
+    flat = sorted(t for _, o in outcomes for t in o[0])
     return {
-        "transfers": len(flat),
+        "transfers": done,
         "seconds": elapsed,
-        "per_second": len(flat) / elapsed,
+        "per_second": done / elapsed,
         "p50_ms": statistics.median(flat) * 1000,
-        "p95_ms": flat[int(len(flat) * 0.95) - 1] * 1000,
+        "p95_ms": flat[max(int(len(flat) * 0.95) - 1, 0)] * 1000,
+        "cpu_ms": sum(o[2] for _, o in outcomes) / done * 1000,
+        "profile": "".join(o[3] for _, o in outcomes),
     }
+
+
+def _statements(users: list, host) -> None:
+    """The statements one transfer and one gift send (a round trip each), printed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.ledger import services
+    from apps.ledger.services import Owner
+
+    for label, call in (
+        (
+            "wallet_transfer",
+            lambda: services.wallet_transfer(sender=users[0], recipient_id=users[1].pk, amount=1),
+        ),
+        (
+            "gift",
+            lambda: services.gift(
+                sender=Owner.user(users[0].pk),
+                recipient=Owner.user(host.pk),
+                amount=10,
+                fee_rate="0.3",
+                key="bench-statements",
+            ),
+        ),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            call()
+        print(f"  statements of one {label} ({len(queries)} round trips, commit included):")
+        for query in queries:
+            print(f"    {query['sql'][:110]}")
 
 
 def main() -> int:
@@ -142,7 +298,9 @@ def main() -> int:
     parser.add_argument("--transfers", type=int, default=5_000, help="per scenario")
     parser.add_argument("--wallets", type=int, default=1_000)
     parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
     _setup_django()
@@ -152,22 +310,57 @@ def main() -> int:
     from apps.ledger.models import Entry, Transaction
 
     name = _create_database()
-    processes = args.processes if connection.vendor == "postgresql" else 1
+    postgres = connection.vendor == "postgresql"
+    processes = args.processes if postgres else 1
     try:
-        print(f"ledger bench on {connection.vendor} ({name}), {processes} client processes")
-        users = _seed(max(args.wallets, 2))
+        load = os.getloadavg()
+        print(
+            f"ledger bench on {connection.vendor} ({name}), {processes} client processes, "
+            f"{os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+        )
+        users, host = _seed(max(args.wallets, 2))
+        wallet_ids = [services.user_wallet(user.pk).pk for user in users]
+        common = {"users": users, "host": host, "wallet_ids": wallet_ids, "batch": args.batch}
+        common["host_wallet"] = services.user_wallet(host.pk).pk
         scenarios = [
-            ("2 wallets, 1 process", users[:2], 1),
-            (f"2 wallets, {processes} processes", users[:2], processes),
-            (f"{len(users)} wallets, {processes} processes", users, processes),
+            ("2 wallets (wallet_transfer)", "transfer", users[:2]),
+            (f"{len(users)} wallets, random pairs", "transfer", users),
+            (f"{len(users)} wallets, pairs, ledger only", "post", users),
+            (f"{len(users)} senders gift 1 hot host", "gift", users),
+            (f"same, gift_batch of {args.batch}", "gift_batch", users),
         ]
-        for label, pool, count in scenarios:
-            figures = _run(pool, args.transfers, count, args.seed)
+        if postgres:
+            scenarios.append(("pure SQL, every transfer to 1 row", "sql_hot", users))
+        limits = []
+        for label, kind, pool in scenarios:
+            # The machine is shared and its load moves by the minute: the limit is measured
+            # again right before each scenario, and the ratio is to that adjacent limit.
+            limit = None
+            if postgres:
+                limit_run = dict(common, users=users, kind="sql_pairs", seed=args.seed)
+                limit = _run(limit_run, args.transfers, processes, args.seed)["per_second"]
+                limits.append(limit)
+            scenario = dict(common, users=pool, kind=kind, profile=args.profile, seed=args.seed)
+            figures = _run(scenario, args.transfers, processes, args.seed)
+            ratio = f"{figures['per_second'] / limit:5.2f} of limit {limit:5.0f}/s" if limit else ""
             print(
-                f"  {label:<24} {figures['transfers']:>7} transfers in {figures['seconds']:6.2f} s"
-                f" = {figures['per_second']:7.0f} transfers/s"
-                f"  (p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms)"
+                f"  {label:<36} {figures['transfers']:>6} in {figures['seconds']:6.2f} s"
+                f" = {figures['per_second']:6.0f}/s {ratio}"
+                f"  (p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms,"
+                f" client CPU {figures['cpu_ms']:.2f} ms/op)"
             )
+            if figures["profile"]:
+                print(figures["profile"])
+        if limits:
+            print(
+                "  limit (pure SQL, random pairs, psycopg, no ORM) before each scenario: "
+                + ", ".join(f"{limit:.0f}" for limit in limits)
+                + "/s"
+            )
+        if args.profile:
+            _statements(users, host)
+        load = os.getloadavg()
+        print(f"  load average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
         started = time.perf_counter()
         report = services.reconciliation_run()
         took = time.perf_counter() - started
@@ -179,6 +372,7 @@ def main() -> int:
         )
         return 0 if report.is_clean else 1
     finally:
+        connection.close()
         connection.creation.destroy_test_db(name, verbosity=0)
 
 

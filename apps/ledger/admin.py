@@ -23,6 +23,7 @@ from apps.ledger.models import (
     WebhookEvent,
     format_fen,
 )
+from apps.ledger.selectors import with_balance
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -61,14 +62,13 @@ def _yuan(amount: int | None) -> str:
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ("id", "owner", "kind", "balance_yuan", "may_go_negative", "entries_link")
+    list_display = ("id", "owner", "kind", "balance_yuan", "shards", "may_go_negative")
+    list_display += ("entries_link",)
     list_filter = ("kind", "owner_type", "allow_negative")
     search_fields = ("=id", "=owner_id")
-    fields = ("owner", "kind", "balance_yuan", "may_go_negative", "created_at", "updated_at")
+    fields = ("owner", "kind", "balance_yuan", "shards", "may_go_negative")
+    fields += ("created_at", "updated_at")
     readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return selectors.with_owner_names(super().get_queryset(request))
 
     @admin.display(description="Below zero", ordering="allow_negative")
     def may_go_negative(self, account: Account) -> str:
@@ -96,9 +96,13 @@ class AccountAdmin(ReadOnlyAdmin):
             )
         return f"{account.get_owner_type_display()} {account.owner_id}"
 
-    @admin.display(description="Balance (yuan)", ordering="balance")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
+        return selectors.with_owner_names(with_balance(super().get_queryset(request)))
+
+    @admin.display(description="Balance (yuan)", ordering="total")
     def balance_yuan(self, account: Account) -> str:
-        return _yuan(account.balance)
+        """The row plus its shards for a hot account: the balance its owner sees."""
+        return _yuan(account.total)
 
     @admin.display(description="Entries")
     def entries_link(self, account: Account) -> str:

@@ -12,11 +12,17 @@ from apps.ledger.models import Account
 
 
 def lock_accounts(account_ids: Iterable[int]) -> dict[int, Account]:
-    """``SELECT ... FOR UPDATE`` the accounts in pk order; caller must be inside a transaction."""
+    """``SELECT ... FOR NO KEY UPDATE`` the accounts in pk order (inside a transaction).
+
+    ``NO KEY``: an entry's foreign key takes ``KEY SHARE`` on its account; credits to a hot
+    account must not wait for a debit holding the account row.
+    """
     wanted = sorted(set(account_ids))
     locked = {
         account.pk: account
-        for account in Account.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+        for account in Account.objects.select_for_update(no_key=True)
+        .filter(pk__in=wanted)
+        .order_by("pk")
     }
     if len(locked) != len(wanted):
         raise NotFound("Ledger account not found.", code="ledger.account_not_found")

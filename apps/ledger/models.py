@@ -41,6 +41,9 @@ class OwnerType(models.TextChoices):
     ORGANISATION = "organisation", "Organisation"
     BRAND = "brand", "Brand"
     PLATFORM = "platform", "Platform"
+    # A product's contract (a cooperation, a Fries order, an order's escrow): owner_id is the
+    # integer reference the product chose; escrow accounts are owned this way.
+    CONTRACT = "contract", "Contract"
 
 
 class AccountKind(models.TextChoices):
@@ -50,13 +53,23 @@ class AccountKind(models.TextChoices):
     PLATFORM_REVENUE = "platform_revenue", "Platform revenue"
     PROVIDER_CLEARING = "provider_clearing", "Payment-provider clearing"
     PAYOUT_CLEARING = "payout_clearing", "Payout clearing"
+    PENDING_COMMISSION = "pending_commission", "Commission pending (return window)"
+    PROMOTION_SPEND = "promotion_spend", "Promotion spend (Fries budgets consumed)"
 
 
 # Clearing accounts mirror money outside the platform; every other account must stay >= 0.
 NEGATIVE_ALLOWED_KINDS = frozenset({AccountKind.PROVIDER_CLEARING, AccountKind.PAYOUT_CLEARING})
 SYSTEM_KINDS = frozenset(
-    {AccountKind.PLATFORM_REVENUE, AccountKind.PROVIDER_CLEARING, AccountKind.PAYOUT_CLEARING}
+    {
+        AccountKind.PLATFORM_REVENUE,
+        AccountKind.PROVIDER_CLEARING,
+        AccountKind.PAYOUT_CLEARING,
+        AccountKind.PROMOTION_SPEND,
+    }
 )
+# Every fee and every CPM charge credits these: they are sharded from their first use.
+HOT_SYSTEM_KINDS = frozenset({AccountKind.PLATFORM_REVENUE, AccountKind.PROMOTION_SPEND})
+DEFAULT_SHARDS = 16
 
 
 class Account(models.Model):
@@ -64,8 +77,11 @@ class Account(models.Model):
     owner_id = models.BigIntegerField()
     kind = models.CharField(max_length=24, choices=AccountKind.choices)
     allow_negative = models.BooleanField(default=False)
-    # Cached sum of the account's entries, in fen.
+    # Cached sum of the account's entries, in fen; for a hot account, the part not in its shards.
     balance = models.BigIntegerField(default=0)
+    # 0: an ordinary account (every posting locks this row). N > 0: a hot account whose credits
+    # go to one of N ``AccountShard`` rows, so concurrent credits do not queue on this row.
+    shards = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -78,12 +94,41 @@ class Account(models.Model):
                 condition=Q(allow_negative=True) | Q(balance__gte=0),
                 name="ledger_account_not_negative",
             ),
+            # Only the clearing mirrors may ever be allowed below zero (escrow, pending
+            # commission, wallets and revenue never), and they are never sharded.
+            models.CheckConstraint(
+                condition=Q(allow_negative=False)
+                | (Q(kind__in=sorted(NEGATIVE_ALLOWED_KINDS)) & Q(shards=0)),
+                name="ledger_account_negative_only_clearing",
+            ),
         ]
 
     def __str__(self) -> str:
         if self.owner_type == OwnerType.PLATFORM:
             return f"#{self.pk} {self.get_kind_display()}"
         return f"#{self.pk} {self.kind} of {self.owner_type} {self.owner_id}"
+
+
+class AccountShard(models.Model):
+    """One of a hot account's N balance shards (credits only; folded back by a debit).
+
+    The account's balance is ``Account.balance + SUM(AccountShard.balance)``. A credit adds to one
+    shard under that shard's row lock only; a debit locks the account row and then all its shards
+    in ``shard_no`` order, folds them into ``Account.balance`` and checks the total.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="shard_rows")
+    shard_no = models.PositiveSmallIntegerField()
+    balance = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "shard_no"], name="ledger_shard_unique"),
+            models.CheckConstraint(condition=Q(balance__gte=0), name="ledger_shard_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} shard {self.shard_no}"
 
 
 class TransactionKind(models.TextChoices):
@@ -93,6 +138,16 @@ class TransactionKind(models.TextChoices):
     PAYOUT_RELEASE = "payout_release", "Payout rejected or failed (funds released)"
     PAYOUT_PAID = "payout_paid", "Payout paid"
     REVERSAL = "reversal", "Reversal"
+    ESCROW_OPEN = "escrow_open", "Escrow opened"
+    ESCROW_RELEASE = "escrow_release", "Escrow released"
+    ESCROW_REFUND = "escrow_refund", "Escrow refunded"
+    ESCROW_SPLIT = "escrow_split", "Escrow split (dispute decision)"
+    SPEND = "spend", "Budget spent"
+    COMMISSION_ACCRUE = "commission_accrue", "Commission accrued (pending)"
+    COMMISSION_SETTLE = "commission_settle", "Commission settled"
+    COMMISSION_REVERSE = "commission_reverse", "Commission reversed"
+    GIFT = "gift", "Gift"
+    REVENUE_SHARE = "revenue_share", "Revenue share"
 
 
 # Payout transactions belong to the payout state machine; reversing them would desynchronise it.

@@ -11,13 +11,25 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from apps.accounts.models import Organisation, User
 from apps.ledger.models import (
     Account,
     AccountKind,
+    AccountShard,
     Entry,
     OwnerType,
     PaymentIntent,
@@ -41,14 +53,49 @@ class WalletBalance:
     held: int
 
 
+def with_balance(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    """Accounts annotated with ``total``: the row's balance plus its shards' (hot accounts).
+
+    One statement, so the figure is exact: everything committed before it started, nothing
+    half-posted (a posting changes the row or a shard, never both for one leg).
+    """
+    shards = (
+        AccountShard.objects.filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(total=Sum("balance"))
+        .values("total")
+    )
+    return accounts.annotate(total=F("balance") + Coalesce(Subquery(shards), 0))
+
+
+def account_balance(*, owner_type: str, owner_id: int, kind: str) -> int:
+    """One account's exact balance in fen (0 before first use), shards included."""
+    found = (
+        with_balance(Account.objects.filter(owner_type=owner_type, owner_id=owner_id, kind=kind))
+        .values_list("total", flat=True)
+        .first()
+    )
+    return found or 0
+
+
+def escrow_balance(*, contract: int) -> int:
+    """What a contract's escrow holds, in fen."""
+    return account_balance(
+        owner_type=OwnerType.CONTRACT, owner_id=contract, kind=AccountKind.ESCROW
+    )
+
+
 def wallet_balance(*, owner_type: str, owner_id: int) -> WalletBalance:
     """Available (wallet) and held (pending payouts) money, in fen; zero before first use."""
     balances = dict(
-        Account.objects.filter(
-            owner_type=owner_type,
-            owner_id=owner_id,
-            kind__in=[AccountKind.WALLET, AccountKind.HOLD],
-        ).values_list("kind", "balance")
+        with_balance(
+            Account.objects.filter(
+                owner_type=owner_type,
+                owner_id=owner_id,
+                kind__in=[AccountKind.WALLET, AccountKind.HOLD],
+            )
+        ).values_list("kind", "total")
     )
     return WalletBalance(
         available=balances.get(AccountKind.WALLET, 0), held=balances.get(AccountKind.HOLD, 0)

@@ -4,7 +4,7 @@ from django.conf import settings
 
 from apps.accounts.models import User
 from apps.ledger import services
-from apps.ledger.models import Account, Entry, PaymentIntent, Payout
+from apps.ledger.models import Account, AccountShard, Entry, PaymentIntent, Payout
 from apps.ledger.selectors import user_wallet_balance
 from tests.factories import UserFactory
 
@@ -40,11 +40,26 @@ def held(user: User) -> int:
     return user_wallet_balance(user=user).held
 
 
+def cached_balances() -> dict[int, int]:
+    """Account id -> its row's balance plus its shards', straight from the tables."""
+    from django.db.models import Sum
+
+    balances = dict(Account.objects.values_list("pk", "balance"))
+    for account_id, total in (
+        AccountShard.objects.order_by()
+        .values("account")
+        .annotate(s=Sum("balance"))
+        .values_list("account", "s")
+    ):
+        balances[account_id] += total
+    return balances
+
+
 def book_is_consistent() -> None:
     """Independent of the reconciliation service: the invariants, straight from the tables."""
     from django.db.models import Sum
 
-    balances = dict(Account.objects.values_list("pk", "balance"))
+    balances = cached_balances()
     assert sum(balances.values()) == 0
     sums = dict(
         Entry.objects.order_by()
@@ -55,6 +70,7 @@ def book_is_consistent() -> None:
     for account_id, balance in balances.items():
         assert balance == sums.get(account_id, 0), account_id
     assert not Account.objects.filter(allow_negative=False, balance__lt=0).exists()
+    assert not AccountShard.objects.filter(balance__lt=0).exists()
     unbalanced = (
         Entry.objects.order_by().values("transaction").annotate(s=Sum("amount")).exclude(s=0)
     )

@@ -1,9 +1,13 @@
 """Random sequences of money movements never lose or create money.
 
-A hypothesis state machine runs top-ups, transfers, payout holds and decisions, and reversals
-against the real services and database, keeping its own model of every wallet. After each step
-all accounts sum to zero, no wallet or hold is negative, every cached balance equals its entries,
-every transaction balances, and each wallet matches the model.
+A hypothesis state machine runs top-ups, transfers, payout holds and decisions, reversals and
+the named moves (escrow open, release, refund, split and spend on contract escrows; commission
+accrue, settle and reverse; gifts; repeats of a move's key) against the real services and
+database, keeping its own model of every wallet, escrow and pending commission. One user's
+wallet is hot (sharded), as are platform revenue and promotion spend. After each step all
+accounts (rows and shards) sum to zero, nothing that must stay >= 0 is negative, every cached
+balance (row plus shards) equals its entries, every transaction balances, each wallet matches
+the model, and every escrow's balance equals opened - released - refunded - spent.
 """
 
 import pytest
@@ -16,11 +20,21 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from apps.core.errors import Conflict
-from apps.ledger import services
-from apps.ledger.models import PAYOUT_MACHINE, Account, Entry, PayoutStatus, Transaction
+from apps.ledger import selectors, services
+from apps.ledger.models import (
+    PAYOUT_MACHINE,
+    Account,
+    AccountKind,
+    AccountShard,
+    Entry,
+    OwnerType,
+    PayoutStatus,
+    Transaction,
+)
 from apps.ledger.selectors import user_wallet_balance
+from apps.ledger.services import Owner
 from tests.factories import UserFactory
-from tests.ledger.factories import payout_operator, requested_payout, top_up
+from tests.ledger.factories import cached_balances, payout_operator, requested_payout, top_up
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +42,16 @@ USERS = 3
 amounts = st.integers(min_value=1, max_value=60_000)
 who = st.integers(min_value=0, max_value=USERS - 1)
 pick = st.integers(min_value=0, max_value=10_000)
+CONTRACTS = (9_001, 9_002)
+contract = st.sampled_from(CONTRACTS)
+fee_rates = st.sampled_from(["0", "0.05", "0.3", "0.5"])
+ESCROW_KINDS = {
+    "escrow_open": "opened",
+    "escrow_release": "released",
+    "escrow_split": "released",
+    "escrow_refund": "refunded",
+    "spend": "spent",
+}
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -43,6 +67,23 @@ class LedgerMachine(RuleBasedStateMachine):
         self.reversible: list[tuple[Transaction, dict[int, int]]] = []
         self.payouts: list[tuple[int, int, int]] = []  # (payout id, user index, amount)
         self.payout_status: dict[int, str] = {}
+        # User 0 is a live host: their wallet's credits land on shards.
+        services.account_make_hot(account=services.user_wallet(self.users[0].pk), shards=3)
+        self.escrow = dict.fromkeys(CONTRACTS, 0)
+        self.escrow_payer: dict[int, int] = {}
+        self.pending = [0] * USERS
+        self.commissions: dict[int, tuple[int, int, int]] = {}  # order -> (payee, source, fen)
+        self.fees = 0
+        self.spent = 0
+        self.keys = 0
+        self.last_move = None  # (callable, transaction id) to repeat with the same key
+
+    def _key(self) -> str:
+        self.keys += 1
+        return f"k{self.keys}"
+
+    def _owner(self, user: int) -> Owner:
+        return Owner.user(self.users[user].pk)
 
     def teardown(self) -> None:
         transaction.savepoint_rollback(self.savepoint)
@@ -137,6 +178,177 @@ class LedgerMachine(RuleBasedStateMachine):
         with pytest.raises(Conflict):
             services.transaction_reverse(original=original)
 
+    # --- named moves -------------------------------------------------------------------------
+
+    def _remember(self, move, posted: Transaction) -> None:
+        self.last_move = (move, posted.pk)
+
+    @rule(ref=contract, payer=who, amount=amounts, fee=st.integers(min_value=0, max_value=500))
+    def escrow_open(self, ref: int, payer: int, amount: int, fee: int) -> None:
+        key = self._key()
+
+        def move():
+            return services.escrow_open(
+                owner=Owner.contract(ref), payer=self._owner(payer), amount=amount, fee=fee, key=key
+            )
+
+        if amount + fee > self.available[payer]:
+            with pytest.raises(services.InsufficientFunds) as refused:
+                move()
+            assert refused.value.code == "wallet.insufficient_funds"
+            return
+        self._remember(move, move())
+        self.available[payer] -= amount + fee
+        self.escrow[ref] += amount
+        self.fees += fee
+        self.escrow_payer.setdefault(ref, payer)
+
+    @rule(ref=contract, payee=who, amount=amounts, fee=st.integers(min_value=0, max_value=500))
+    def escrow_release(self, ref: int, payee: int, amount: int, fee: int) -> None:
+        assume(fee < amount)
+        key = self._key()
+
+        def move():
+            return services.escrow_release(
+                escrow=Owner.contract(ref),
+                payee=self._owner(payee),
+                amount=amount,
+                fee=fee,
+                key=key,
+            )
+
+        if amount > self.escrow[ref]:
+            with pytest.raises(services.InsufficientFunds) as refused:
+                move()
+            assert refused.value.code == "escrow.insufficient_funds"
+            return
+        self._remember(move, move())
+        self.escrow[ref] -= amount
+        self.available[payee] += amount - fee
+        self.fees += fee
+
+    @precondition(lambda self: self.escrow_payer)
+    @rule(choice=pick, amount=amounts)
+    def escrow_refund(self, choice: int, amount: int) -> None:
+        ref = sorted(self.escrow_payer)[choice % len(self.escrow_payer)]
+        key = self._key()
+
+        def move():
+            return services.escrow_refund(escrow=Owner.contract(ref), amount=amount, key=key)
+
+        if amount > self.escrow[ref]:
+            with pytest.raises(services.InsufficientFunds):
+                move()
+            return
+        self._remember(move, move())
+        self.escrow[ref] -= amount
+        self.available[self.escrow_payer[ref]] += amount
+
+    @rule(ref=contract, first=who, second=who, part=pick, off_by=st.sampled_from([0, 0, -1, 1]))
+    def escrow_split(self, ref: int, first: int, second: int, part: int, off_by: int) -> None:
+        assume(first != second)
+        total = self.escrow[ref] + off_by
+        assume(total >= 2)
+        first_share = 1 + part % (total - 1)
+        shares = [(self._owner(first), first_share), (self._owner(second), total - first_share)]
+        key = self._key()
+
+        def move():
+            return services.escrow_split(escrow=Owner.contract(ref), shares=shares, key=key)
+
+        if off_by:
+            with pytest.raises(Conflict):  # split_mismatch, or insufficient funds beyond it
+                move()
+            return
+        self._remember(move, move())
+        self.escrow[ref] = 0
+        self.available[first] += first_share
+        self.available[second] += total - first_share
+
+    @rule(ref=contract, amount=amounts)
+    def spend(self, ref: int, amount: int) -> None:
+        key = self._key()
+
+        def move():
+            return services.spend(escrow=Owner.contract(ref), amount=amount, key=key)
+
+        if amount > self.escrow[ref]:
+            with pytest.raises(services.InsufficientFunds):
+                move()
+            return
+        self._remember(move, move())
+        self.escrow[ref] -= amount
+        self.spent += amount
+
+    @rule(payee=who, source=who, amount=amounts)
+    def commission_accrue(self, payee: int, source: int, amount: int) -> None:
+        assume(payee != source)
+        order = self.keys + 1
+        self._key()
+
+        def move():
+            return services.commission_accrue(
+                order=order, payee=self._owner(payee), amount=amount, source=self._owner(source)
+            )
+
+        if amount > self.available[source]:
+            with pytest.raises(services.InsufficientFunds):
+                move()
+            return
+        self._remember(move, move())
+        self.available[source] -= amount
+        self.pending[payee] += amount
+        self.commissions[order] = (payee, source, amount)
+
+    @precondition(lambda self: self.commissions)
+    @rule(choice=pick, settle=st.booleans())
+    def commission_close(self, choice: int, settle: bool) -> None:
+        order = sorted(self.commissions)[choice % len(self.commissions)]
+        payee, source, amount = self.commissions.pop(order)
+        close = services.commission_settle if settle else services.commission_reverse
+        self._remember(
+            lambda: close(order=order, payee=self._owner(payee)),
+            close(order=order, payee=self._owner(payee)),
+        )
+        self.pending[payee] -= amount
+        self.available[payee if settle else source] += amount
+        other = services.commission_reverse if settle else services.commission_settle
+        with pytest.raises(Conflict):
+            other(order=order, payee=self._owner(payee))
+
+    @rule(sender=who, recipient=who, amount=amounts, rate=fee_rates)
+    def gift(self, sender: int, recipient: int, amount: int, rate: str) -> None:
+        assume(sender != recipient)
+        key = self._key()
+
+        def move():
+            return services.gift(
+                sender=self._owner(sender),
+                recipient=self._owner(recipient),
+                amount=amount,
+                fee_rate=rate,
+                key=key,
+            )
+
+        if amount > self.available[sender]:
+            with pytest.raises(services.InsufficientFunds):
+                move()
+            return
+        self._remember(move, move())
+        fee = services.gift_fee(amount, rate)
+        self.available[sender] -= amount
+        self.available[recipient] += amount - fee
+        self.fees += fee
+
+    @precondition(lambda self: self.last_move is not None)
+    @rule()
+    def repeat_the_last_move(self) -> None:
+        """The same key again (another request, a retry): the first transaction, no money."""
+        move, first_id = self.last_move
+        count = Transaction.objects.count()
+        assert move().pk == first_id
+        assert Transaction.objects.count() == count
+
     # --- invariants, checked after every step ------------------------------------------------
 
     @invariant()
@@ -149,11 +361,14 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def accounts_sum_to_zero(self) -> None:
-        assert (Account.objects.aggregate(total=Sum("balance"))["total"] or 0) == 0
+        rows = Account.objects.aggregate(total=Sum("balance"))["total"] or 0
+        shards = AccountShard.objects.aggregate(total=Sum("balance"))["total"] or 0
+        assert rows + shards == 0
 
     @invariant()
     def nothing_negative_that_may_not_be(self) -> None:
         assert not Account.objects.filter(allow_negative=False, balance__lt=0).exists()
+        assert not AccountShard.objects.filter(balance__lt=0).exists()
 
     @invariant()
     def cached_balances_equal_entries(self) -> None:
@@ -163,8 +378,35 @@ class LedgerMachine(RuleBasedStateMachine):
             .annotate(total=Sum("amount"))
             .values_list("account", "total")
         )
-        for account_id, balance in Account.objects.values_list("pk", "balance"):
+        for account_id, balance in cached_balances().items():
             assert balance == sums.get(account_id, 0), account_id
+
+    @invariant()
+    def escrows_pending_revenue_and_spend_match_the_model(self) -> None:
+        """One query for the balances (rows plus shards, as selectors read them), one for the
+        escrows' flows: escrow = opened - released - refunded - spent, by its entries."""
+        balances = {
+            (owner_type, owner_id, kind): total
+            for owner_type, owner_id, kind, total in selectors.with_balance(
+                Account.objects.all()
+            ).values_list("owner_type", "owner_id", "kind", "total")
+        }
+        flows = {ref: dict.fromkeys(set(ESCROW_KINDS.values()), 0) for ref in CONTRACTS}
+        for ref, kind, amount in Entry.objects.filter(
+            account__owner_type=OwnerType.CONTRACT, account__kind=AccountKind.ESCROW
+        ).values_list("account__owner_id", "transaction__kind", "amount"):
+            flows[ref][ESCROW_KINDS[kind]] += abs(amount)
+        for ref in CONTRACTS:
+            balance = balances.get((OwnerType.CONTRACT, ref, AccountKind.ESCROW), 0)
+            assert balance == self.escrow[ref] >= 0
+            flow = flows[ref]
+            assert balance == flow["opened"] - flow["released"] - flow["refunded"] - flow["spent"]
+        for index, user in enumerate(self.users):
+            pending = balances.get((OwnerType.USER, user.pk, AccountKind.PENDING_COMMISSION), 0)
+            assert pending == self.pending[index]
+        platform = (OwnerType.PLATFORM, 0)
+        assert balances.get((*platform, AccountKind.PLATFORM_REVENUE), 0) == self.fees
+        assert balances.get((*platform, AccountKind.PROMOTION_SPEND), 0) == self.spent
 
     @invariant()
     def every_transaction_balances(self) -> None:

@@ -5,7 +5,7 @@ empty on first use through ``account_get_or_create``.
 """
 
 from apps.ledger.models import Account, AccountKind
-from apps.ledger.services.posting import account_get_or_create
+from apps.ledger.services.accounts import account_get_or_create
 
 
 def owner_wallet(*, owner_type: str, owner_id: int) -> Account:

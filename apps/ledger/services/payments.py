@@ -30,8 +30,9 @@ from apps.ledger.models import (
 )
 from apps.ledger.providers import ProviderEventType, get_provider
 from apps.ledger.providers import sandbox as sandbox_provider
+from apps.ledger.services.accounts import system_account
 from apps.ledger.services.owners import owner_wallet
-from apps.ledger.services.posting import check_amount, system_account, transaction_post
+from apps.ledger.services.posting import check_amount, transaction_post
 
 logger = logging.getLogger(__name__)
 

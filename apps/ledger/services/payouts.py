@@ -27,8 +27,9 @@ from apps.ledger.models import (
     PayoutStatus,
     TransactionKind,
 )
+from apps.ledger.services.accounts import system_account
 from apps.ledger.services.owners import owner_hold, owner_wallet
-from apps.ledger.services.posting import check_amount, system_account, transaction_post
+from apps.ledger.services.posting import check_amount, transaction_post
 
 PAYOUT_PERMISSION = "ledger.change_payout"
 

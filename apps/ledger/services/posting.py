@@ -1,15 +1,22 @@
-"""Accounts, the one posting service, and wallet transfers.
+"""The one posting service (and its batch sibling), reversals and wallet transfers.
 
-``transaction_post`` is the only code that writes entries or changes a balance. Everything else
-(top-ups, transfers, payout holds, reversals, and later escrow, commissions, Fries budgets and
-gifts) describes its legs and calls it.
+``transaction_post`` is the only code that writes entries or changes a balance (an account's or
+one of its shards'). Everything else (top-ups, transfers, payout holds, reversals, the named
+moves in ``moves``) describes its legs and calls it, or ``transactions_post_batch`` for many
+independent postings in one database transaction.
+
+On PostgreSQL a posting is two to four statements, none compiled by the ORM (see
+``posting_sql``): the key's advisory lock (keyed postings only), the row locks with the key
+check, the shard locks of a hot account being debited (rare), and one statement that inserts
+the transactions and entries and updates balances and shards. Elsewhere (SQLite, embedded mode)
+the ORM does the same work one row at a time.
 """
 
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -17,65 +24,17 @@ from apps.accounts.services import is_blocked_either_way
 from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.ledger.locks import lock_accounts
 from apps.ledger.models import (
-    NEGATIVE_ALLOWED_KINDS,
     REVERSIBLE_KINDS,
     Account,
-    AccountKind,
+    AccountShard,
     Entry,
-    OwnerType,
     Transaction,
     TransactionKind,
     format_fen,
 )
-
-
-class InsufficientFunds(Conflict):
-    code = "wallet.insufficient_funds"
-
-
-# --- Accounts ---------------------------------------------------------------------------------
-
-
-def account_get_or_create(*, owner_type: str, owner_id: int, kind: str) -> Account:
-    """The owner's account of this kind, created empty on first use (safe under concurrency)."""
-    account, _ = Account.objects.get_or_create(
-        owner_type=owner_type,
-        owner_id=owner_id,
-        kind=kind,
-        defaults={"allow_negative": kind in NEGATIVE_ALLOWED_KINDS},
-    )
-    return account
-
-
-def system_account(kind: str) -> Account:
-    """One of the platform's own accounts (revenue, clearing)."""
-    return account_get_or_create(owner_type=OwnerType.PLATFORM, owner_id=0, kind=kind)
-
-
-def user_wallets(*user_ids: int) -> dict[int, Account]:
-    """Several users' wallets in one query (the transfer path), creating missing ones."""
-    found = {
-        account.owner_id: account
-        for account in Account.objects.filter(
-            owner_type=OwnerType.USER, owner_id__in=user_ids, kind=AccountKind.WALLET
-        )
-    }
-    for user_id in set(user_ids) - set(found):
-        found[user_id] = user_wallet(user_id)
-    return found
-
-
-def user_wallet(user_id: int) -> Account:
-    return account_get_or_create(
-        owner_type=OwnerType.USER, owner_id=user_id, kind=AccountKind.WALLET
-    )
-
-
-def user_hold(user_id: int) -> Account:
-    return account_get_or_create(owner_type=OwnerType.USER, owner_id=user_id, kind=AccountKind.HOLD)
-
-
-# --- Posting ----------------------------------------------------------------------------------
+from apps.ledger.services import posting_sql
+from apps.ledger.services.accounts import user_wallets
+from apps.ledger.services.base import InsufficientFunds, Posting, insufficient_funds
 
 
 def _legs_by_account(legs: Sequence[tuple[Account | int, int]]) -> dict[int, int]:
@@ -92,6 +51,27 @@ def _legs_by_account(legs: Sequence[tuple[Account | int, int]]) -> dict[int, int
     return amounts
 
 
+def _shard_counts(postings: Sequence[Posting]) -> dict[int, int]:
+    """Account id -> number of shards, from the accounts the caller passed (no query for them).
+
+    An ``Account`` loaded before it was made hot says 0: the posting then locks its row and
+    changes ``Account.balance``, which is as correct (the balance is row plus shards), only
+    slower. Bare ids are looked up in one query.
+    """
+    counts: dict[int, int] = {}
+    bare: set[int] = set()
+    for posting in postings:
+        for account, _ in posting.legs:
+            if isinstance(account, Account):
+                counts[account.pk] = account.shards
+            else:
+                bare.add(int(account))
+    bare -= counts.keys()
+    if bare:
+        counts.update(Account.objects.filter(pk__in=bare).values_list("pk", "shards"))
+    return counts
+
+
 def transaction_post(
     *,
     kind: str,
@@ -102,63 +82,114 @@ def transaction_post(
 ) -> Transaction:
     """Post one balanced transaction; the only writer of entries and balances.
 
-    Locks the accounts in ascending pk order (callers may already hold their own domain row, never
-    an account), refuses with ``InsufficientFunds`` if an account that must stay >= 0 would not,
-    then writes the transaction, its entries with running balances, and the cached balances.
-    With ``key``, posting it again (or concurrently) returns the first transaction.
+    Lock order: the key (an advisory lock, keyed postings only), then the account rows in
+    ascending pk order, then shard rows in (account, shard) order. Callers may already hold
+    their own domain row, never an account. Refuses with ``InsufficientFunds`` (409, nothing
+    written) if an account that must stay >= 0 would not. With ``key``, posting it again (or
+    concurrently) returns the first transaction. Usable inside the caller's transaction; opens
+    one (no savepoint) otherwise.
     """
-    amounts = _legs_by_account(legs)
-    with transaction.atomic():
-        locked = lock_accounts(amounts)
-        if key is not None:
-            existing = Transaction.objects.filter(key=key).first()
-            if existing is not None:
-                return existing
-        short = [
-            account
-            for account in locked.values()
-            if not account.allow_negative and account.balance + amounts[account.pk] < 0
-        ]
-        if short:
-            account = short[0]
-            raise InsufficientFunds(
-                f"Insufficient funds: {format_fen(account.balance)} available, "
-                f"{format_fen(-amounts[account.pk])} needed.",
-            )
+    posting = Posting(kind=kind, legs=legs, description=description, key=key, reverses=reverses)
+    result = _post([posting], partial=False)[0]
+    assert isinstance(result, Transaction)
+    return result
 
-        now = timezone.now()
-        new = Transaction(
-            kind=kind, description=description[:200], key=key, reverses=reverses, created_at=now
+
+def transactions_post_batch(
+    *, postings: Sequence[Posting]
+) -> list[Transaction | InsufficientFunds]:
+    """Post many independent transactions in one database transaction and one commit.
+
+    Each posting is checked on its own, in order: one that would overdraw is refused (its
+    ``InsufficientFunds`` is returned in its place) and the others still post. Keys behave as in
+    ``transaction_post`` (a key seen earlier in the batch returns that transaction). For gifts,
+    commission accruals and CPM spend, where one commit per transfer would be the bottleneck.
+    """
+    return _post(list(postings), partial=True)
+
+
+def _post(postings: Sequence[Posting], *, partial: bool) -> list[Transaction | InsufficientFunds]:
+    amounts = [_legs_by_account(posting.legs) for posting in postings]
+    if not postings:
+        return []
+    if connection.vendor == "postgresql":
+        return posting_sql.post(
+            postings, amounts, _shard_counts(postings), partial=partial, refuse=insufficient_funds
         )
-        if key is None:
-            new.save()
-        else:
+    return _post_orm(postings, amounts, partial=partial)
+
+
+def _post_orm(
+    postings: Sequence[Posting], amounts: list[dict[int, int]], *, partial: bool
+) -> list[Transaction | InsufficientFunds]:
+    """The portable path: one posting at a time through the ORM (embedded mode, SQLite)."""
+    results: list[Transaction | InsufficientFunds] = []
+    with transaction.atomic():
+        for posting, legs in zip(postings, amounts, strict=True):
             try:
                 with transaction.atomic():
-                    new.save()
-            except IntegrityError:
-                # Posted concurrently under the same key on other accounts; it is committed now.
-                return Transaction.objects.get(key=key)
+                    results.append(_post_one_orm(posting, legs))
+            except InsufficientFunds as refused:
+                if not partial:
+                    raise
+                results.append(refused)
+    return results
 
-        entries = []
-        for account_id in sorted(amounts):
-            account = locked[account_id]
-            account.balance += amounts[account_id]
-            entries.append(
-                Entry(
-                    transaction=new,
-                    account_id=account_id,
-                    amount=amounts[account_id],
-                    balance_after=account.balance,
-                    created_at=now,
-                )
+
+def _post_one_orm(posting: Posting, amounts: dict[int, int]) -> Transaction:
+    locked = lock_accounts(amounts)
+    if posting.key is not None:
+        existing = Transaction.objects.filter(key=posting.key).first()
+        if existing is not None:
+            return existing
+    # Fold the shards of hot accounts into their rows: the portable path does not spread credits.
+    hot = [account_id for account_id, account in locked.items() if account.shards]
+    folded = dict(
+        AccountShard.objects.filter(account_id__in=hot)
+        .values("account_id")
+        .annotate(total=Sum("balance"))
+        .values_list("account_id", "total")
+    )
+    for account_id, account in locked.items():
+        account.balance += folded.get(account_id, 0)
+        if not account.allow_negative and account.balance + amounts[account_id] < 0:
+            raise insufficient_funds(account.kind, account.balance, -amounts[account_id])
+
+    now = timezone.now()
+    new = Transaction(
+        kind=posting.kind,
+        description=posting.description[:200],
+        key=posting.key,
+        reverses=posting.reverses,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            new.save()
+    except IntegrityError:
+        if posting.key is None:
+            raise
+        return Transaction.objects.get(key=posting.key)  # posted meanwhile on other accounts
+    entries = []
+    for account_id in sorted(amounts):
+        account = locked[account_id]
+        account.balance += amounts[account_id]
+        entries.append(
+            Entry(
+                transaction=new,
+                account_id=account_id,
+                amount=amounts[account_id],
+                balance_after=account.balance,
+                created_at=now,
             )
-        Entry.objects.bulk_create(entries)
-        change = Case(
-            *(When(pk=account_id, then=Value(amount)) for account_id, amount in amounts.items()),
-            output_field=BigIntegerField(),
         )
-        Account.objects.filter(pk__in=amounts).update(balance=F("balance") + change, updated_at=now)
+    Entry.objects.bulk_create(entries)
+    if hot:
+        AccountShard.objects.filter(account_id__in=hot).update(balance=0)
+    for account_id in sorted(amounts):
+        Account.objects.filter(pk=account_id).update(
+            balance=locked[account_id].balance, updated_at=now
+        )
     return new
 
 
@@ -186,7 +217,7 @@ def transaction_reverse(
 def check_amount(amount: int, *, minimum: int = 1, field: str = "amount") -> None:
     """400 ``ledger.amount_out_of_range`` outside [minimum, LEDGER_MAX_AMOUNT_FEN] fen."""
     maximum = settings.LEDGER_MAX_AMOUNT_FEN
-    if not minimum <= amount <= maximum:
+    if type(amount) is not int or not minimum <= amount <= maximum:
         raise InvalidInput(
             f"The amount must be between {format_fen(minimum)} and {format_fen(maximum)} yuan.",
             code="ledger.amount_out_of_range",
@@ -198,7 +229,11 @@ def check_amount(amount: int, *, minimum: int = 1, field: str = "amount") -> Non
 
 
 def wallet_transfer(*, sender: User, recipient_id: int, amount: int) -> Transaction:
-    """Move money from the sender's wallet to another user's (tips; gifts build on it)."""
+    """Move money from the sender's wallet to another user's (tips; gifts are a named move).
+
+    The recipient and block checks and the wallet lookup run before the transaction opens, so
+    none of them lengthens the time the wallets' row locks are held.
+    """
     if recipient_id == sender.pk:
         raise Conflict("You cannot send money to yourself.", code="transfer.self")
     check_amount(amount)
@@ -207,11 +242,10 @@ def wallet_transfer(*, sender: User, recipient_id: int, amount: int) -> Transact
         raise NotFound("User not found.", code="user.not_found")
     if is_blocked_either_way(sender.pk, recipient_id):
         raise Conflict("You cannot send money to this user.", code="transfer.blocked")
-    with transaction.atomic():
-        wallets = user_wallets(sender.pk, recipient_id)
-        source, destination = wallets[sender.pk], wallets[recipient_id]
-        return transaction_post(
-            kind=TransactionKind.TRANSFER,
-            legs=[(source, -amount), (destination, amount)],
-            description=f"Transfer from @{sender.username} to @{recipient.username}",
-        )
+    wallets = user_wallets(sender.pk, recipient_id)
+    source, destination = wallets[sender.pk], wallets[recipient_id]
+    return transaction_post(
+        kind=TransactionKind.TRANSFER,
+        legs=[(source, -amount), (destination, amount)],
+        description=f"Transfer from @{sender.username} to @{recipient.username}",
+    )

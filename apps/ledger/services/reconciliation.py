@@ -1,14 +1,19 @@
-"""Reconciliation: every cached balance against its entries, and the book against zero."""
+"""Reconciliation: every cached balance against its entries, and the book against zero.
+
+A hot account's cached balance is its row's plus its shards' (``AccountShard``): the checks
+compare that sum with the entries, count negative shards, and add the shards to the total.
+"""
 
 import logging
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.ledger.models import (
     Account,
+    AccountShard,
     Entry,
     ReconciliationDifference,
     ReconciliationReport,
@@ -22,10 +27,21 @@ def _differences() -> tuple[list[ReconciliationDifference], dict[str, int]]:
     """Every check as one set-based query; run inside one snapshot."""
     kind = ReconciliationDifference.Kind
     found: list[ReconciliationDifference] = []
+    # A hot account's balance is its row plus its shards; both together must equal its entries.
+    shard_total = (
+        AccountShard.objects.filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(total=Sum("balance"))
+        .values("total")
+    )
     mismatched = (
-        Account.objects.annotate(computed=Coalesce(Sum("entries__amount"), 0))
-        .exclude(balance=F("computed"))
-        .values_list("pk", "balance", "computed")
+        Account.objects.annotate(
+            computed=Coalesce(Sum("entries__amount"), 0),
+            cached=F("balance") + Coalesce(Subquery(shard_total), 0),
+        )
+        .exclude(cached=F("computed"))
+        .values_list("pk", "cached", "computed")
     )
     for account_id, balance, computed in mismatched:
         found.append(
@@ -68,8 +84,18 @@ def _differences() -> tuple[list[ReconciliationDifference], dict[str, int]]:
                 kind=kind.NEGATIVE_BALANCE, account_id=account_id, expected=0, actual=balance
             )
         )
+    for account_id, balance in AccountShard.objects.filter(balance__lt=0).values_list(
+        "account_id", "balance"
+    ):
+        found.append(
+            ReconciliationDifference(
+                kind=kind.NEGATIVE_BALANCE, account_id=account_id, expected=0, actual=balance
+            )
+        )
+    shards_total = AccountShard.objects.aggregate(total=Coalesce(Sum("balance"), 0))["total"]
     totals = {
-        "ledger_total": Account.objects.aggregate(total=Coalesce(Sum("balance"), 0))["total"],
+        "ledger_total": Account.objects.aggregate(total=Coalesce(Sum("balance"), 0))["total"]
+        + shards_total,
         "entries_total": Entry.objects.aggregate(total=Coalesce(Sum("amount"), 0))["total"],
         "accounts_checked": Account.objects.count(),
         "transactions_checked": Transaction.objects.count(),

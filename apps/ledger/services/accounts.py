@@ -1,0 +1,144 @@
+"""Ledger accounts: found or created by owner and kind, hot accounts given balance shards.
+
+An owner is ``(owner_type, owner_id)``: a user, an organisation, a product's contract (escrow),
+or the platform (``0``). Accounts are created empty on first use; reading a balance never writes.
+"""
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from django.db import connection, transaction
+
+from apps.ledger.models import (
+    DEFAULT_SHARDS,
+    HOT_SYSTEM_KINDS,
+    NEGATIVE_ALLOWED_KINDS,
+    Account,
+    AccountKind,
+    AccountShard,
+    OwnerType,
+)
+
+
+class Owner(NamedTuple):
+    """Who owns an account: ``Owner("user", 7)``, ``Owner("contract", 42)``."""
+
+    type: str
+    id: int
+
+    @classmethod
+    def user(cls, user_id: int) -> "Owner":
+        return cls(OwnerType.USER, user_id)
+
+    @classmethod
+    def organisation(cls, organisation_id: int) -> "Owner":
+        return cls(OwnerType.ORGANISATION, organisation_id)
+
+    @classmethod
+    def contract(cls, reference: int) -> "Owner":
+        return cls(OwnerType.CONTRACT, reference)
+
+
+PLATFORM = Owner(OwnerType.PLATFORM, 0)
+
+
+def account_get_or_create(*, owner_type: str, owner_id: int, kind: str) -> Account:
+    """The owner's account of this kind, created empty on first use (safe under concurrency)."""
+    account, _ = Account.objects.get_or_create(
+        owner_type=owner_type,
+        owner_id=owner_id,
+        kind=kind,
+        defaults={"allow_negative": kind in NEGATIVE_ALLOWED_KINDS},
+    )
+    return account
+
+
+def accounts_for(wanted: Iterable[tuple[Owner, str]]) -> dict[tuple[Owner, str], Account]:
+    """Several owners' accounts in one query (the hot paths), creating the missing ones.
+
+    Called before any lock is taken, so looking accounts up never lengthens a lock.
+    """
+    wanted = set(wanted)
+    found: dict[tuple[Owner, str], Account] = {}
+    if wanted:
+        # Raw SQL: this runs on every move, and the ORM would spend longer compiling it.
+        columns = [field.attname for field in Account._meta.concrete_fields]
+        params: list[object] = []
+        for owner, kind in wanted:
+            params += [owner.type, owner.id, kind]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM ledger_account "
+                "WHERE (owner_type, owner_id, kind) IN ("
+                + ", ".join(["(%s, %s, %s)"] * len(wanted))
+                + ")",
+                params,
+            )
+            rows = cursor.fetchall()
+        for row in rows:
+            account = Account.from_db(connection.alias, columns, row)
+            owner = Owner(account.owner_type, account.owner_id)
+            if owner == PLATFORM and account.kind in HOT_SYSTEM_KINDS and not account.shards:
+                account = account_make_hot(account=account)
+            found[(owner, account.kind)] = account
+    for owner, kind in wanted - set(found):
+        if owner == PLATFORM:
+            found[(owner, kind)] = system_account(kind)
+        else:
+            found[(owner, kind)] = account_get_or_create(
+                owner_type=owner.type, owner_id=owner.id, kind=kind
+            )
+    return found
+
+
+def system_account(kind: str) -> Account:
+    """One of the platform's own accounts (revenue, clearing, promotion spend).
+
+    Revenue and promotion spend are credited by every fee and every CPM charge, so they are
+    made hot (sharded) on first use.
+    """
+    account = account_get_or_create(owner_type=OwnerType.PLATFORM, owner_id=0, kind=kind)
+    if kind in HOT_SYSTEM_KINDS and not account.shards:
+        account = account_make_hot(account=account)
+    return account
+
+
+def account_make_hot(*, account: Account, shards: int = DEFAULT_SHARDS) -> Account:
+    """Give an account ``shards`` balance shards so concurrent credits stop queueing on its row.
+
+    For a live host's wallet when the room starts, a seller's before a flash sale, the
+    platform's revenue. The shard rows are created before the account says it has them, in one
+    transaction, so a posting never picks a shard that does not exist. Never undone: an account
+    with shards keeps them (a debit folds them back into its balance).
+    """
+    if account.allow_negative:
+        raise ValueError("Clearing accounts (allowed below zero) are never sharded.")
+    if not 1 <= shards <= 256:
+        raise ValueError("Between 1 and 256 shards.")
+    with transaction.atomic():
+        locked = Account.objects.select_for_update(no_key=True).get(pk=account.pk)
+        if locked.shards >= shards:
+            return locked
+        AccountShard.objects.bulk_create(
+            [AccountShard(account=locked, shard_no=n) for n in range(shards)],
+            ignore_conflicts=True,
+        )
+        locked.shards = shards
+        locked.save(update_fields=["shards"])
+    return locked
+
+
+def user_wallets(*user_ids: int) -> dict[int, Account]:
+    """Several users' wallets in one query (the transfer path), creating missing ones."""
+    accounts = accounts_for((Owner.user(user_id), AccountKind.WALLET) for user_id in user_ids)
+    return {owner.id: account for (owner, _), account in accounts.items()}
+
+
+def user_wallet(user_id: int) -> Account:
+    return account_get_or_create(
+        owner_type=OwnerType.USER, owner_id=user_id, kind=AccountKind.WALLET
+    )
+
+
+def user_hold(user_id: int) -> Account:
+    return account_get_or_create(owner_type=OwnerType.USER, owner_id=user_id, kind=AccountKind.HOLD)

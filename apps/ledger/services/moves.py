@@ -1,0 +1,423 @@
+"""Named moves: every money movement a product app makes (escrow, spend, commission, gift, share).
+
+Product apps never write legs: they call one of these. Each move is one posting through
+``transaction_post`` (one ``TransactionKind`` each), idempotent by a caller-supplied key (a
+repeat, even concurrent, returns the first transaction and moves nothing), and refused with a
+409 that writes nothing when an escrow, a pending commission or a wallet would go below zero.
+
+Transactions: a move is usable inside the caller's transaction, because a product changes its
+own row in the same commit (a cooperation's state and its escrow release; lock order: the
+idempotency key row, the product's domain row, then ledger accounts): the product's entry point
+opens ``atomic(durable=True)`` around both. Called outside any transaction, a move is itself the
+entry point and one transaction: its posting sends ``BEGIN``/``COMMIT`` with its own statements
+(``posting_sql``: two round trips), and ``escrow_split`` (a posting and a check) opens
+``atomic(durable=True)``.
+
+Owners are ``Owner(type, id)``: users, organisations, and for escrow a product's contract
+(``Owner.contract(reference)``, an integer the product chooses, e.g. its cooperation's pk).
+Rounding: amounts are integer fen; a fee computed from a rate is rounded down (the platform
+never takes a fraction of a fen it was not given), so the payee gets ``amount - fee``.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db import connection, transaction
+
+from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.ledger.models import (
+    Account,
+    AccountKind,
+    Entry,
+    OwnerType,
+    Transaction,
+    TransactionKind,
+)
+from apps.ledger.services.accounts import PLATFORM, Owner, accounts_for
+from apps.ledger.services.base import InsufficientFunds, Posting
+from apps.ledger.services.posting import check_amount, transaction_post, transactions_post_batch
+
+MAX_KEY_LENGTH = 90
+WALLET_OWNER_TYPES = frozenset({OwnerType.USER, OwnerType.ORGANISATION, OwnerType.BRAND})
+Shares = Sequence[tuple[Owner, int]]
+
+
+def _key(move: str, key: str) -> str:
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise InvalidInput(
+            f"A move needs a key of 1 to {MAX_KEY_LENGTH} characters.",
+            code="ledger.key_invalid",
+            fields={"key": ["Required, at most 90 characters."]},
+        )
+    return f"{move}:{key}"
+
+
+def _owner(owner: Owner, allowed: frozenset[str], field: str) -> Owner:
+    owner = Owner(*owner)
+    if owner.type not in allowed or type(owner.id) is not int or owner.id <= 0:
+        raise InvalidInput(
+            f"{field} must be one of {sorted(allowed)} with a positive id.",
+            code="ledger.owner_invalid",
+            fields={field: [f"Not an owner of type {'/'.join(sorted(allowed))}."]},
+        )
+    return owner
+
+
+def _fee(fee: int, amount: int) -> int:
+    if type(fee) is not int or not 0 <= fee < amount:
+        raise InvalidInput(
+            "The fee must be whole fen, at least 0 and below the amount.",
+            code="ledger.fee_invalid",
+            fields={"fee": [f"Between 0 and {amount - 1} fen."]},
+        )
+    return fee
+
+
+def _shares(shares: Shares, *, exclude: Owner | None = None) -> list[tuple[Owner, int]]:
+    checked: list[tuple[Owner, int]] = []
+    for owner, amount in shares:
+        owner = _owner(owner, WALLET_OWNER_TYPES, "shares")
+        check_amount(amount, field="shares")
+        if owner == exclude or owner in {o for o, _ in checked}:
+            raise InvalidInput(
+                "Each share goes to a different owner, never back to the payer.",
+                code="ledger.shares_invalid",
+                fields={"shares": ["Duplicate or circular owner."]},
+            )
+        checked.append((owner, amount))
+    if not checked:
+        raise InvalidInput("At least one share.", code="ledger.shares_invalid")
+    return checked
+
+
+def _legs(*legs: tuple[Account, int]) -> list[tuple[Account, int]]:
+    """Drop zero legs (a fee of 0) and merge legs on one account."""
+    merged: dict[int, tuple[Account, int]] = {}
+    for account, amount in legs:
+        if account.pk in merged:
+            amount += merged[account.pk][1]
+        merged[account.pk] = (account, amount)
+    return [(account, amount) for account, amount in merged.values() if amount]
+
+
+def gift_fee(amount: int, fee_rate: Decimal | Fraction | str) -> int:
+    """The platform's fee on a gift: ``floor(amount * fee_rate)`` fen, exactly (no floats)."""
+    rate = Fraction(str(fee_rate)) if not isinstance(fee_rate, Fraction) else fee_rate
+    if not 0 <= rate < 1:
+        raise InvalidInput(
+            "The fee rate must be at least 0 and below 1.",
+            code="ledger.fee_invalid",
+            fields={"fee_rate": ["0 <= rate < 1."]},
+        )
+    return amount * rate.numerator // rate.denominator
+
+
+# --- Escrow -----------------------------------------------------------------------------------
+
+
+def escrow_open(*, owner: Owner, payer: Owner, amount: int, fee: int = 0, key: str) -> Transaction:
+    """Pay ``amount`` from the payer's wallet into the contract's escrow (and ``fee`` to revenue).
+
+    Legs: payer wallet ``-(amount + fee)``, escrow ``+amount``, platform revenue ``+fee``.
+    Opening an escrow again (another key) adds to it.
+    """
+    owner = _owner(owner, frozenset({OwnerType.CONTRACT}), "owner")
+    payer = _owner(payer, WALLET_OWNER_TYPES, "payer")
+    check_amount(amount)
+    if type(fee) is not int or fee < 0:
+        raise InvalidInput("The fee must be whole fen, at least 0.", code="ledger.fee_invalid")
+    accounts = accounts_for(
+        [(payer, AccountKind.WALLET), (owner, AccountKind.ESCROW), (PLATFORM, "platform_revenue")]
+    )
+    return transaction_post(
+        kind=TransactionKind.ESCROW_OPEN,
+        legs=_legs(
+            (accounts[(payer, AccountKind.WALLET)], -(amount + fee)),
+            (accounts[(owner, AccountKind.ESCROW)], amount),
+            (accounts[(PLATFORM, AccountKind.PLATFORM_REVENUE)], fee),
+        ),
+        description=f"Escrow opened for contract {owner.id}",
+        key=_key("escrow_open", key),
+    )
+
+
+def escrow_release(
+    *, escrow: Owner, payee: Owner, amount: int, fee: int = 0, key: str
+) -> Transaction:
+    """Pay ``amount`` out of escrow: ``amount - fee`` to the payee's wallet, ``fee`` to revenue.
+
+    Refused with 409 ``escrow.insufficient_funds`` (nothing written) beyond the escrow's balance.
+    """
+    escrow = _owner(escrow, frozenset({OwnerType.CONTRACT}), "escrow")
+    payee = _owner(payee, WALLET_OWNER_TYPES, "payee")
+    check_amount(amount)
+    fee = _fee(fee, amount)
+    accounts = accounts_for(
+        [(escrow, AccountKind.ESCROW), (payee, AccountKind.WALLET), (PLATFORM, "platform_revenue")]
+    )
+    return transaction_post(
+        kind=TransactionKind.ESCROW_RELEASE,
+        legs=_legs(
+            (accounts[(escrow, AccountKind.ESCROW)], -amount),
+            (accounts[(payee, AccountKind.WALLET)], amount - fee),
+            (accounts[(PLATFORM, AccountKind.PLATFORM_REVENUE)], fee),
+        ),
+        description=f"Escrow of contract {escrow.id} released",
+        key=_key("escrow_release", key),
+    )
+
+
+def _escrow_payer(escrow_account: Account) -> Account:
+    """The wallet that opened the escrow (its first ``escrow_open``): where refunds go."""
+    opened = (
+        Entry.objects.filter(
+            transaction__kind=TransactionKind.ESCROW_OPEN,
+            transaction__entries__account=escrow_account,
+            amount__lt=0,
+        )
+        .select_related("account")
+        .order_by("transaction_id")
+        .first()
+    )
+    if opened is None:
+        raise NotFound("This escrow was never opened.", code="escrow.not_found")
+    return opened.account
+
+
+def escrow_refund(*, escrow: Owner, amount: int, key: str) -> Transaction:
+    """Return ``amount`` from escrow to the wallet that paid it in (409 beyond its balance)."""
+    escrow = _owner(escrow, frozenset({OwnerType.CONTRACT}), "escrow")
+    check_amount(amount)
+    account = accounts_for([(escrow, AccountKind.ESCROW)])[(escrow, AccountKind.ESCROW)]
+    payer = _escrow_payer(account)
+    return transaction_post(
+        kind=TransactionKind.ESCROW_REFUND,
+        legs=[(account, -amount), (payer, amount)],
+        description=f"Escrow of contract {escrow.id} refunded",
+        key=_key("escrow_refund", key),
+    )
+
+
+def escrow_split(*, escrow: Owner, shares: Shares, key: str) -> Transaction:
+    """An operator's dispute decision: the whole escrow divided between wallets.
+
+    The shares must sum to the escrow's balance at the moment of posting (checked under the
+    escrow's row lock: its entry's running balance must be 0), else 409 ``escrow.split_mismatch``
+    and nothing is written.
+    """
+    escrow = _owner(escrow, frozenset({OwnerType.CONTRACT}), "escrow")
+    checked = _shares(shares)
+    accounts = accounts_for(
+        [(escrow, AccountKind.ESCROW)] + [(owner, AccountKind.WALLET) for owner, _ in checked]
+    )
+    escrow_account = accounts[(escrow, AccountKind.ESCROW)]
+    total = sum(amount for _, amount in checked)
+    with transaction.atomic(durable=not connection.in_atomic_block):
+        posted = transaction_post(
+            kind=TransactionKind.ESCROW_SPLIT,
+            legs=[(escrow_account, -total)]
+            + [(accounts[(owner, AccountKind.WALLET)], amount) for owner, amount in checked],
+            description=f"Escrow of contract {escrow.id} split",
+            key=_key("escrow_split", key),
+        )
+        left = Entry.objects.get(transaction=posted, account=escrow_account).balance_after
+        if left != 0:
+            raise Conflict(
+                f"The shares leave {left} fen in escrow: they must sum to its whole balance.",
+                code="escrow.split_mismatch",
+            )
+    return posted
+
+
+def spend(*, escrow: Owner, amount: int, key: str) -> Transaction:
+    """Budget consumed (a Fries CPM charge): escrow -> the platform's promotion spend account."""
+    escrow = _owner(escrow, frozenset({OwnerType.CONTRACT}), "escrow")
+    check_amount(amount)
+    accounts = accounts_for([(escrow, AccountKind.ESCROW), (PLATFORM, "promotion_spend")])
+    return transaction_post(
+        kind=TransactionKind.SPEND,
+        legs=[
+            (accounts[(escrow, AccountKind.ESCROW)], -amount),
+            (accounts[(PLATFORM, AccountKind.PROMOTION_SPEND)], amount),
+        ],
+        description=f"Budget of contract {escrow.id} spent",
+        key=_key("spend", key),
+    )
+
+
+# --- Commission -------------------------------------------------------------------------------
+
+
+def _commission_key(order: int, payee: Owner, step: str) -> str:
+    if type(order) is not int or order <= 0:
+        raise InvalidInput("An order reference is a positive integer.", code="ledger.key_invalid")
+    return f"commission:{order}:{payee.type}:{payee.id}:{step}"
+
+
+def commission_accrue(
+    *, order: int, payee: Owner, amount: int, source: Owner | None = None
+) -> Transaction:
+    """A commission earned on an order, pending until the return window closes.
+
+    Legs: the seller's wallet (``source``; the platform's revenue when ``None``) ``-amount``,
+    the payee's pending-commission account ``+amount``. Keyed by (order, payee).
+    """
+    payee = _owner(payee, WALLET_OWNER_TYPES, "payee")
+    source = PLATFORM if source is None else _owner(source, WALLET_OWNER_TYPES, "source")
+    check_amount(amount)
+    source_kind = AccountKind.PLATFORM_REVENUE if source == PLATFORM else AccountKind.WALLET
+    accounts = accounts_for([(source, source_kind), (payee, AccountKind.PENDING_COMMISSION)])
+    return transaction_post(
+        kind=TransactionKind.COMMISSION_ACCRUE,
+        legs=[
+            (accounts[(source, source_kind)], -amount),
+            (accounts[(payee, AccountKind.PENDING_COMMISSION)], amount),
+        ],
+        description=f"Commission on order {order} (pending)",
+        key=_commission_key(order, payee, "accrue"),
+    )
+
+
+def _commission_close(*, order: int, payee: Owner, kind: str) -> Transaction:
+    """Settle or reverse an accrual: both use one key, so only the first of them ever posts."""
+    payee = _owner(payee, WALLET_OWNER_TYPES, "payee")
+    accrual = (
+        Transaction.objects.filter(key=_commission_key(order, payee, "accrue"))
+        .prefetch_related("entries__account")
+        .first()
+    )
+    if accrual is None:
+        raise NotFound("No commission accrued on this order.", code="commission.not_found")
+    pending = next(e for e in accrual.entries.all() if e.amount > 0)
+    source = next(e for e in accrual.entries.all() if e.amount < 0)
+    if kind == TransactionKind.COMMISSION_SETTLE:
+        target = accounts_for([(payee, AccountKind.WALLET)])[(payee, AccountKind.WALLET)]
+        description = f"Commission on order {order} settled"
+    else:
+        target = source.account
+        description = f"Commission on order {order} reversed"
+    posted = transaction_post(
+        kind=kind,
+        legs=[(pending.account, -pending.amount), (target, pending.amount)],
+        description=description,
+        key=_commission_key(order, payee, "close"),
+    )
+    if posted.kind != kind:
+        done = "settled" if posted.kind == TransactionKind.COMMISSION_SETTLE else "reversed"
+        raise Conflict(f"This commission is already {done}.", code=f"commission.already_{done}")
+    return posted
+
+
+def commission_settle(*, order: int, payee: Owner) -> Transaction:
+    """The return window closed: the pending commission moves to the payee's wallet."""
+    return _commission_close(order=order, payee=payee, kind=TransactionKind.COMMISSION_SETTLE)
+
+
+def commission_reverse(*, order: int, payee: Owner) -> Transaction:
+    """The order was refunded: the pending commission goes back where it came from."""
+    return _commission_close(order=order, payee=payee, kind=TransactionKind.COMMISSION_REVERSE)
+
+
+# --- Gifts and revenue share ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gift:
+    """One gift for ``gift_batch``: the same arguments as ``gift``."""
+
+    sender: Owner
+    recipient: Owner
+    amount: int
+    fee_rate: Decimal | Fraction | str
+    key: str
+
+
+def _gift_posting(gift: Gift, accounts: dict) -> Posting:
+    sender = _owner(gift.sender, WALLET_OWNER_TYPES, "sender")
+    recipient = _owner(gift.recipient, WALLET_OWNER_TYPES, "recipient")
+    if sender == recipient:
+        raise Conflict("You cannot send a gift to yourself.", code="gift.self")
+    check_amount(gift.amount)
+    fee = gift_fee(gift.amount, gift.fee_rate)
+    return Posting(
+        kind=TransactionKind.GIFT,
+        legs=_legs(
+            (accounts[(sender, AccountKind.WALLET)], -gift.amount),
+            (accounts[(recipient, AccountKind.WALLET)], gift.amount - fee),
+            (accounts[(PLATFORM, AccountKind.PLATFORM_REVENUE)], fee),
+        ),
+        description="Gift",
+        key=_key("gift", gift.key),
+    )
+
+
+def _gift_accounts(gifts: Sequence[Gift]) -> dict:
+    wanted = {(PLATFORM, AccountKind.PLATFORM_REVENUE)}
+    for gift in gifts:
+        wanted.add((Owner(*gift.sender), AccountKind.WALLET))
+        wanted.add((Owner(*gift.recipient), AccountKind.WALLET))
+    return accounts_for(wanted)
+
+
+def gift(
+    *, sender: Owner, recipient: Owner, amount: int, fee_rate: Decimal | Fraction | str, key: str
+) -> Transaction:
+    """A live gift: sender's wallet ``-amount``, recipient ``+(amount - fee)``, revenue ``+fee``.
+
+    ``fee = floor(amount * fee_rate)``. The recipient (a live host) and revenue are usually hot
+    accounts: the credits land on shards, so concurrent gifts do not queue on one row.
+    """
+    request = Gift(sender, recipient, amount, fee_rate, key)
+    posting = _gift_posting(request, _gift_accounts([request]))
+    return transaction_post(
+        kind=posting.kind, legs=posting.legs, description=posting.description, key=posting.key
+    )
+
+
+def gift_batch(*, gifts: Sequence[Gift]) -> list[Transaction | InsufficientFunds]:
+    """Many gifts in one transaction and one commit (a live room's gifts of one tick).
+
+    Each gift is checked on its own: a sender short of money gets its ``InsufficientFunds`` in
+    its place and the others post. Invalid input refuses the whole batch before anything runs.
+    """
+    accounts = _gift_accounts(gifts)
+    postings = [_gift_posting(request, accounts) for request in gifts]
+    return transactions_post_batch(postings=postings)
+
+
+def revenue_share(*, income_tx: Transaction, shares: Shares) -> Transaction:
+    """An agency's cut of a creator's income: from the wallet ``income_tx`` credited to shares.
+
+    ``income_tx`` must credit exactly one wallet; the shares may not exceed that credit. Keyed
+    by the income transaction: its revenue is shared once.
+    """
+    credited = [
+        entry
+        for entry in income_tx.entries.select_related("account")
+        if entry.amount > 0 and entry.account.kind == AccountKind.WALLET
+    ]
+    if len(credited) != 1:
+        raise InvalidInput(
+            "The income transaction must credit exactly one wallet.",
+            code="ledger.income_invalid",
+        )
+    earner_account, income = credited[0].account, credited[0].amount
+    earner = Owner(earner_account.owner_type, earner_account.owner_id)
+    checked = _shares(shares, exclude=earner)
+    total = sum(amount for _, amount in checked)
+    if total > income:
+        raise InvalidInput(
+            f"The shares ({total} fen) exceed the income ({income} fen).",
+            code="ledger.shares_invalid",
+            fields={"shares": [f"At most {income} fen in all."]},
+        )
+    accounts = accounts_for([(owner, AccountKind.WALLET) for owner, _ in checked])
+    return transaction_post(
+        kind=TransactionKind.REVENUE_SHARE,
+        legs=[(earner_account, -total)]
+        + [(accounts[(owner, AccountKind.WALLET)], amount) for owner, amount in checked],
+        description=f"Revenue share of transaction #{income_tx.pk}",
+        key=f"revenue_share:{income_tx.pk}",
+    )
