@@ -23,7 +23,7 @@ class OrganisationCreateSerializer(serializers.Serializer):
     )
     contact_name = serializers.CharField(min_length=1, max_length=40)
     contact_phone = serializers.RegexField(PHONE_REGEX)
-    contact_email = serializers.EmailField(required=False, default="", allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
 
 
 class OrganisationSerializer(serializers.Serializer):
