@@ -158,7 +158,7 @@ class NoteLikeApi(APIView):
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response({"liked": True, "likes_count": note.likes_count}, status=code)
 
-    @extend_schema(tags=["engagement"], responses=s.LikeStateSerializer)
+    @extend_schema(tags=["engagement"], responses={200: s.LikeStateSerializer})
     def delete(self, request: Request, note_id: int) -> Response:
         note, _ = services.note_unlike(user=request.user, note_id=note_id)
         return Response({"liked": False, "likes_count": note.likes_count})
@@ -188,7 +188,7 @@ class NoteCollectApi(APIView):
         }
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(tags=["engagement"], responses=s.CollectStateSerializer)
+    @extend_schema(tags=["engagement"], responses={200: s.CollectStateSerializer})
     def delete(self, request: Request, note_id: int) -> Response:
         note, _ = services.note_uncollect(user=request.user, note_id=note_id)
         return Response(
@@ -309,7 +309,7 @@ class CommentLikeApi(APIView):
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response({"liked": True, "likes_count": comment.likes_count}, status=code)
 
-    @extend_schema(tags=["comments"], responses=s.LikeStateSerializer)
+    @extend_schema(tags=["comments"], responses={200: s.LikeStateSerializer})
     def delete(self, request: Request, comment_id: int) -> Response:
         comment, _ = services.comment_unlike(user=request.user, comment_id=comment_id)
         return Response({"liked": False, "likes_count": comment.likes_count})
