@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import Category, FollowSource, Gender, Profile
 from apps.accounts.regions import REGION_CHOICES
+from apps.core.serializers import StrictBooleanField, StrictCharField
 
 PHONE_REGEX = r"^\+?[0-9]{6,15}$"
 
@@ -127,16 +128,16 @@ def _birth_year_bounds() -> tuple[int, int]:
     ]
 )
 class MeUpdateSerializer(serializers.Serializer):
-    display_name = serializers.CharField(min_length=1, max_length=40, required=False)
-    bio = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    display_name = StrictCharField(min_length=1, max_length=40, required=False)
+    bio = StrictCharField(max_length=200, allow_blank=True, required=False)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     birth_year = serializers.IntegerField(allow_null=True, required=False)
     region = serializers.ChoiceField(choices=REGION_CHOICES, allow_blank=True, required=False)
     interests = serializers.SlugRelatedField(
         slug_field="slug", queryset=Category.objects.all(), many=True, required=False
     )
-    hide_fans_list = serializers.BooleanField(required=False)
-    hide_following_list = serializers.BooleanField(required=False)
+    hide_fans_list = StrictBooleanField(required=False)
+    hide_following_list = StrictBooleanField(required=False)
     email = serializers.EmailField(allow_blank=True, required=False)
 
     def validate_birth_year(self, value: int | None) -> int | None:

@@ -5,6 +5,7 @@ import binascii
 
 import django_filters
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound as DrfNotFound
@@ -466,13 +467,14 @@ class MyBoardsApi(ListAPIView):
 class MyBoardDetailApi(APIView):
     @extend_schema(tags=["boards"], request=s.BoardInputSerializer, responses=s.BoardSerializer)
     def patch(self, request: Request, board_id: int) -> Response:
-        """Rename one of my boards."""
-        data = s.BoardInputSerializer(data=request.data)
+        """Rename one of my boards (a body without ``name`` changes nothing, as PATCH says)."""
+        data = s.BoardInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.board_rename(
-            owner=request.user, board_id=board_id, name=data.validated_data["name"]
-        )
-        board = selectors.boards_of(owner=request.user).get(pk=board_id)
+        if "name" in data.validated_data:
+            services.board_rename(
+                owner=request.user, board_id=board_id, name=data.validated_data["name"]
+            )
+        board = get_object_or_404(selectors.boards_of(owner=request.user), pk=board_id)
         return Response(s.BoardSerializer(board).data)
 
     @extend_schema(tags=["boards"], responses={204: None})
