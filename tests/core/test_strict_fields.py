@@ -56,3 +56,32 @@ def test_patching_a_board_without_a_name_changes_nothing(api, user) -> None:
     other = UserFactory()
     assert other.pk != user.pk
     assert api.patch("/api/v1/me/boards/999999", {}, format="json").status_code == 404
+
+
+def test_birth_year_bounds_are_in_the_schema_and_enforced(api) -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    birth_year = schema["components"]["schemas"]["PatchedMeUpdateRequest"]["properties"]
+    birth_year = birth_year["birth_year"]
+    assert birth_year["minimum"] == 1900 and birth_year["maximum"] >= 2013
+    assert api.patch("/api/v1/me", {"birth_year": -198}, format="json").status_code == 400
+    assert api.patch("/api/v1/me", {"birth_year": None}, format="json").status_code == 200
+
+
+def test_interests_must_be_a_list(api) -> None:
+    response = api.patch("/api/v1/me", {"interests": {}}, format="json")
+    assert response.status_code == 400
+    assert "interests" in response.json()["error"]["fields"]
+
+
+def test_collects_board_filter_is_a_positive_int64_in_the_schema() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    [board] = [
+        p
+        for p in schema["paths"]["/api/v1/me/collects"]["get"]["parameters"]
+        if p["name"] == "board"
+    ]
+    assert board["schema"]["type"] == "integer" and board["schema"]["minimum"] == 1

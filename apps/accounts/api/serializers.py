@@ -1,6 +1,7 @@
 """Request and response shapes for the accounts API."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
@@ -140,11 +141,21 @@ class MeUpdateSerializer(serializers.Serializer):
     hide_following_list = StrictBooleanField(required=False)
     email = serializers.EmailField(allow_blank=True, required=False)
 
-    def validate_birth_year(self, value: int | None) -> int | None:
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """Birth-year bounds move with the calendar, so the field (and the schema's minimum and
+        maximum) is built per instance rather than once at import."""
+        fields = super().get_fields()
         low, high = _birth_year_bounds()
-        if value is not None and not low <= value <= high:
-            raise serializers.ValidationError(f"Must be between {low} and {high}.")
-        return value
+        fields["birth_year"] = serializers.IntegerField(
+            allow_null=True, required=False, min_value=low, max_value=high
+        )
+        return fields
+
+    def to_internal_value(self, data: Any) -> dict:
+        # DRF takes any iterable for a many-field, so {} would read as no interests.
+        if isinstance(data, dict) and not isinstance(data.get("interests", []), list):
+            raise serializers.ValidationError({"interests": ["Expected a list of slugs."]})
+        return super().to_internal_value(data)
 
     def validate_interests(self, value: list[Category]) -> list[Category]:
         if len(value) > 10:

@@ -6,7 +6,7 @@ import binascii
 import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import status
 from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.generics import ListAPIView
@@ -17,6 +17,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from apps.accounts.models import Profile
+from apps.core.converters import ID_MAX, ID_PATH_SCHEMA
 from apps.core.idempotency import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER as OPTIONAL_IDEMPOTENCY_KEY
 from apps.core.idempotency import at_most_once
 from apps.core.pagination import CreatedCursorPagination
@@ -485,7 +486,9 @@ class MyBoardDetailApi(APIView):
 
 
 class MyCollectFilter(django_filters.FilterSet):
-    board = django_filters.NumberFilter(field_name="board_id", min_value=1, max_value=2**63 - 1)
+    board = extend_schema_field(ID_PATH_SCHEMA)(django_filters.NumberFilter)(
+        field_name="board_id", min_value=1, max_value=ID_MAX
+    )
 
     class Meta:
         model = Collect
