@@ -292,6 +292,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.openapi.postprocess_explicit_formats",
     ],
+    # <id:...> (apps.core.converters) answers 404 outside 1..2**63-1, so the schema can say so.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1},
+    },
     "ENUM_NAME_OVERRIDES": {
         "GenderEnum": "apps.accounts.models.Gender",
         "RegionEnum": "apps.accounts.regions.REGION_CHOICES",

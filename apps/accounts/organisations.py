@@ -164,14 +164,17 @@ def membership_invite(*, organisation_id: int, actor: User, username: str, role:
 
 @transaction.atomic
 def membership_role_change(
-    *, organisation_id: int, actor: User, user_id: int, role: str
+    *, organisation_id: int, actor: User, user_id: int, role: str | None
 ) -> Membership:
-    """An owner changes a member's role; the last owner cannot be demoted (409)."""
+    """An owner changes a member's role; the last owner cannot be demoted (409).
+
+    ``role=None`` (a PATCH without it) changes nothing but is checked like a change.
+    """
     organisation = get_organisation_for_member(
         user=actor, organisation_id=organisation_id, roles=OWNER_ROLES, lock=True
     )
     membership = _membership_for_update(organisation, user_id)
-    if membership.role == role:
+    if role is None or membership.role == role:
         return membership
     if membership.role == MembershipRole.OWNER and _owner_count(organisation) <= 1:
         raise Conflict(

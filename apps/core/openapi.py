@@ -20,6 +20,7 @@ from typing import Any
 
 from drf_spectacular.plumbing import get_doc
 
+from apps.core.converters import ID_PATH_SCHEMA
 from apps.core.errors import error_body
 from apps.core.schema import AutoSchema
 
@@ -118,10 +119,16 @@ def _int64_where_meant(name: str, schema: dict[str, Any]) -> None:
 def postprocess_explicit_formats(result: dict, generator: object, **kwargs: object) -> dict:
     """Spectacular hook: ids and fen amounts in request and response bodies become int64.
 
-    Path parameters stay plain integers: the URL converters accept any digits, and declaring
-    int64 there makes fuzzers probe 2**63, which some lookups answer with a 500 on SQLite
-    (embedded mode) instead of a 404 (docs/api-clients.md).
+    Path ids get ``int64, minimum: 1`` from the ``<id:...>`` converter
+    (``apps.core.converters``, ``PATH_CONVERTER_OVERRIDES``), which answers 404 out of range.
     """
     for name, schema in result.get("components", {}).get("schemas", {}).items():
         _int64_where_meant(name, schema)
+    # Path ids declared by hand (``OpenApiParameter(..., int, PATH)``) still go through <id:...>.
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                is_id = parameter.get("in") == "path" and parameter["name"].endswith("_id")
+                if is_id and parameter.get("schema", {}).get("type") == "integer":
+                    parameter["schema"] = dict(ID_PATH_SCHEMA)
     return result

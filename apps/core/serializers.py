@@ -57,3 +57,27 @@ class FlatSerializer(serializers.Serializer):
                 value = getattr(instance, source)
                 row[name] = None if value is None else convert(value)
         return row
+
+
+class StrictCharField(serializers.CharField):
+    """A string in a JSON body, not a number DRF would turn into one.
+
+    The schema says ``type: string``; DRF's ``CharField`` also takes ``0`` and stores ``"0"``,
+    so a client sending the wrong type learns nothing. Only for JSON-only inputs.
+    """
+
+    default_error_messages = {"invalid": "Not a valid string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """``true`` or ``false`` in a JSON body, as the schema says, not ``0``, ``1`` or ``"yes"``."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from apps.core import converters  # noqa: F401  (registers <id:...>)
 from apps.core.errors import DomainError, InvalidInput
 from apps.moderation import services
 from apps.moderation.admin_links import author_link, author_record, object_link
@@ -264,7 +265,7 @@ class CaseAdminBase(admin.ModelAdmin):
 
     def get_urls(self) -> list:
         decide = path(
-            "<int:case_id>/decide/",
+            "<id:case_id>/decide/",
             self.admin_site.admin_view(self.decide_view),
             name=f"{self._url_prefix()}_decide",
         )
@@ -426,7 +427,7 @@ class AppealAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list:
         decide = path(
-            "<int:appeal_id>/decide/",
+            "<id:appeal_id>/decide/",
             self.admin_site.admin_view(self.decide_view),
             name="moderation_appeal_decide",
         )

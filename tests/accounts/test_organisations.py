@@ -165,6 +165,17 @@ def test_only_owners_change_roles_and_the_last_owner_stays() -> None:
     assert _roles(organisation)[finance.pk] == "owner"
 
 
+def test_patch_without_a_role_changes_nothing_but_checks_the_actor(make_client) -> None:
+    organisation, members = organisation_with_roles()
+    owner, finance = members["owner"], members["finance"]
+    url = f"/api/v1/organisations/{organisation.pk}/members/{finance.pk}"
+    response = make_client(owner).patch(url, {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["role"] == "finance"
+    assert make_client(members["manager"]).patch(url, {}, format="json").status_code == 403
+    assert _roles(organisation)[finance.pk] == "finance"
+
+
 def test_leaving_and_removing() -> None:
     organisation, members = organisation_with_roles()
     owner, manager = members["owner"], members["manager"]

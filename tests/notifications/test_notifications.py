@@ -43,6 +43,8 @@ def test_inbox_is_newest_first_with_unread_filter(api, user) -> None:
     only_read = api.get(URL, {"unread": "false"}).json()["results"]
     assert [row["id"] for row in only_read] == [read.pk]
     assert api.get(URL, {"unread": "maybe"}).status_code == 400
+    # The schema says boolean: "null" is not one (DRF would read it as absent).
+    assert api.get(URL, {"unread": "null"}).status_code == 400
     assert api.get(f"{URL}/unread-count").json() == {"unread": 2}
 
 

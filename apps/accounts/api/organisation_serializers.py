@@ -9,6 +9,7 @@ from apps.accounts.organisation_models import (
     OrganisationKind,
     VerificationStatus,
 )
+from apps.core.serializers import StrictCharField
 
 # Unified social credit code: 18 characters, digits and capital letters (checked loosely: the
 # operator verifies the licence itself).
@@ -17,11 +18,11 @@ LICENCE_REGEX = r"^[0-9A-Za-z]{15,20}$"
 
 class OrganisationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
-    name = serializers.CharField(min_length=2, max_length=60)
+    name = StrictCharField(min_length=2, max_length=60)
     business_licence_number = serializers.RegexField(
         LICENCE_REGEX, help_text="Unified social credit code (15-20 letters and digits)."
     )
-    contact_name = serializers.CharField(min_length=1, max_length=40)
+    contact_name = StrictCharField(min_length=1, max_length=40)
     contact_phone = serializers.RegexField(PHONE_REGEX)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
 

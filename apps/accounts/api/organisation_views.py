@@ -109,13 +109,13 @@ class OrganisationMemberApi(APIView):
     @extend_schema(tags=TAGS, request=s.MemberRoleSerializer, responses=s.MemberSerializer)
     def patch(self, request: Request, organisation_id: int, user_id: int) -> Response:
         """Change a member's role (owners only; the last owner keeps the role)."""
-        data = s.MemberRoleSerializer(data=request.data)
+        data = s.MemberRoleSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         membership = services.membership_role_change(
             organisation_id=organisation_id,
             actor=request.user,
             user_id=user_id,
-            role=data.validated_data["role"],
+            role=data.validated_data.get("role"),
         )
         membership = selectors.membership_list(organisation=membership.organisation).get(
             pk=membership.pk

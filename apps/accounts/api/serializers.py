@@ -1,6 +1,7 @@
 """Request and response shapes for the accounts API."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
@@ -8,6 +9,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import Category, FollowSource, Gender, Profile
 from apps.accounts.regions import REGION_CHOICES
+from apps.core.serializers import StrictBooleanField, StrictCharField
 
 PHONE_REGEX = r"^\+?[0-9]{6,15}$"
 
@@ -127,23 +129,33 @@ def _birth_year_bounds() -> tuple[int, int]:
     ]
 )
 class MeUpdateSerializer(serializers.Serializer):
-    display_name = serializers.CharField(min_length=1, max_length=40, required=False)
-    bio = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    display_name = StrictCharField(min_length=1, max_length=40, required=False)
+    bio = StrictCharField(max_length=200, allow_blank=True, required=False)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     birth_year = serializers.IntegerField(allow_null=True, required=False)
     region = serializers.ChoiceField(choices=REGION_CHOICES, allow_blank=True, required=False)
     interests = serializers.SlugRelatedField(
         slug_field="slug", queryset=Category.objects.all(), many=True, required=False
     )
-    hide_fans_list = serializers.BooleanField(required=False)
-    hide_following_list = serializers.BooleanField(required=False)
+    hide_fans_list = StrictBooleanField(required=False)
+    hide_following_list = StrictBooleanField(required=False)
     email = serializers.EmailField(allow_blank=True, required=False)
 
-    def validate_birth_year(self, value: int | None) -> int | None:
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """Birth-year bounds move with the calendar, so the field (and the schema's minimum and
+        maximum) is built per instance rather than once at import."""
+        fields = super().get_fields()
         low, high = _birth_year_bounds()
-        if value is not None and not low <= value <= high:
-            raise serializers.ValidationError(f"Must be between {low} and {high}.")
-        return value
+        fields["birth_year"] = serializers.IntegerField(
+            allow_null=True, required=False, min_value=low, max_value=high
+        )
+        return fields
+
+    def to_internal_value(self, data: Any) -> dict:
+        # DRF takes any iterable for a many-field, so {} would read as no interests.
+        if isinstance(data, dict) and not isinstance(data.get("interests", []), list):
+            raise serializers.ValidationError({"interests": ["Expected a list of slugs."]})
+        return super().to_internal_value(data)
 
     def validate_interests(self, value: list[Category]) -> list[Category]:
         if len(value) > 10:

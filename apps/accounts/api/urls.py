@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.accounts.api import views
+from apps.core import converters  # noqa: F401  (registers <id:...>)
 
 urlpatterns = [
     path("auth/register", views.RegisterApi.as_view(), name="auth-register"),
@@ -15,9 +16,9 @@ urlpatterns = [
     path("me/password", views.MePasswordApi.as_view(), name="me-password"),
     path("me/phone", views.MePhoneApi.as_view(), name="me-phone"),
     path("me/phone/verify", views.MePhoneVerifyApi.as_view(), name="me-phone-verify"),
-    path("users/<int:user_id>", views.UserDetailApi.as_view(), name="user-detail"),
-    path("users/<int:user_id>/follow", views.UserFollowApi.as_view(), name="user-follow"),
-    path("users/<int:user_id>/block", views.UserBlockApi.as_view(), name="user-block"),
-    path("users/<int:user_id>/fans", views.UserFansApi.as_view(), name="user-fans"),
-    path("users/<int:user_id>/following", views.UserFollowingApi.as_view(), name="user-following"),
+    path("users/<id:user_id>", views.UserDetailApi.as_view(), name="user-detail"),
+    path("users/<id:user_id>/follow", views.UserFollowApi.as_view(), name="user-follow"),
+    path("users/<id:user_id>/block", views.UserBlockApi.as_view(), name="user-block"),
+    path("users/<id:user_id>/fans", views.UserFansApi.as_view(), name="user-fans"),
+    path("users/<id:user_id>/following", views.UserFollowingApi.as_view(), name="user-following"),
 ]

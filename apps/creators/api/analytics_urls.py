@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.core import converters  # noqa: F401  (registers <id:...>)
 from apps.creators.api import analytics_views as views
 
 urlpatterns = [
@@ -30,12 +31,12 @@ urlpatterns = [
         name="creator-analytics-notes-export",
     ),
     path(
-        "creator/analytics/notes/<int:note_id>",
+        "creator/analytics/notes/<id:note_id>",
         views.CreatorNoteDetailApi.as_view(),
         name="creator-analytics-note",
     ),
     path(
-        "creator/analytics/notes/<int:note_id>/export",
+        "creator/analytics/notes/<id:note_id>/export",
         views.CreatorNoteExportApi.as_view(),
         name="creator-analytics-note-export",
     ),

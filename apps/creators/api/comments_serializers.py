@@ -6,6 +6,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.accounts.api.serializers import UserCardSerializer
+from apps.core.serializers import StrictCharField
 from apps.creators.comments_services import COMMENT_ACTIONS, MAX_COMMENT_BATCH, WORD_MAX
 from apps.creators.models import BlockedWordAction
 from apps.notes.api.serializers import NoteCoverField, ReplyTargetField
@@ -52,21 +53,16 @@ class InboxQuerySerializer(serializers.Serializer):
     )
 
     def _day(self, value: date) -> date:
-        if not EARLIEST_DAY <= value <= LATEST_DAY:
-            raise serializers.ValidationError("Use a day between 2000-01-01 and 2999-12-31.")
-        return value
+        """Clamp to the days comments can have: the schema states no bounds on a date, and a
+        day outside them selects the same comments (none) without overflowing a timestamp."""
+        return min(max(value, EARLIEST_DAY), LATEST_DAY)
 
     def validate_date_from(self, value: date) -> date:
         return self._day(value)
 
     def validate_date_to(self, value: date) -> date:
+        # date_to before date_from is an empty range: no comments, not an error.
         return self._day(value)
-
-    def validate(self, attrs: dict) -> dict:
-        start, end = attrs.get("date_from"), attrs.get("date_to")
-        if start and end and start > end:
-            raise serializers.ValidationError({"date_to": ["Not before date_from."]})
-        return attrs
 
 
 class BatchInputSerializer(serializers.Serializer):
@@ -98,14 +94,14 @@ class BlockAuthorInputSerializer(serializers.Serializer):
 
 
 class BlockedWordInputSerializer(serializers.Serializer):
-    word = serializers.CharField(max_length=WORD_MAX)
+    word = StrictCharField(max_length=WORD_MAX)
     action = serializers.ChoiceField(
         choices=BlockedWordAction.choices, required=False, default=BlockedWordAction.HIDE
     )
 
 
 class BlockedWordUpdateSerializer(serializers.Serializer):
-    word = serializers.CharField(max_length=WORD_MAX, required=False)
+    word = StrictCharField(max_length=WORD_MAX, required=False)
     action = serializers.ChoiceField(choices=BlockedWordAction.choices, required=False)
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from apps.core import converters  # noqa: F401  (registers <id:...>)
 from apps.creators.api import comments_views as views
 
 urlpatterns = [
@@ -12,37 +13,37 @@ urlpatterns = [
         name="creator-comments-batch",
     ),
     path(
-        "creator/comments/<int:comment_id>",
+        "creator/comments/<id:comment_id>",
         views.CreatorCommentDetailApi.as_view(),
         name="creator-comment",
     ),
     path(
-        "creator/comments/<int:comment_id>/reply",
+        "creator/comments/<id:comment_id>/reply",
         views.CreatorCommentReplyApi.as_view(),
         name="creator-comment-reply",
     ),
     path(
-        "creator/comments/<int:comment_id>/pin",
+        "creator/comments/<id:comment_id>/pin",
         views.CreatorCommentPinApi.as_view(),
         name="creator-comment-pin",
     ),
     path(
-        "creator/comments/<int:comment_id>/hide",
+        "creator/comments/<id:comment_id>/hide",
         views.CreatorCommentHideApi.as_view(),
         name="creator-comment-hide",
     ),
     path(
-        "creator/comments/<int:comment_id>/approve",
+        "creator/comments/<id:comment_id>/approve",
         views.CreatorCommentApproveApi.as_view(),
         name="creator-comment-approve",
     ),
     path(
-        "creator/comments/<int:comment_id>/reject",
+        "creator/comments/<id:comment_id>/reject",
         views.CreatorCommentRejectApi.as_view(),
         name="creator-comment-reject",
     ),
     path(
-        "creator/comments/<int:comment_id>/block-author",
+        "creator/comments/<id:comment_id>/block-author",
         views.CreatorCommentBlockAuthorApi.as_view(),
         name="creator-comment-block-author",
     ),
@@ -52,7 +53,7 @@ urlpatterns = [
         name="creator-blocked-words",
     ),
     path(
-        "creator/comment-filters/words/<int:word_id>",
+        "creator/comment-filters/words/<id:word_id>",
         views.CreatorBlockedWordApi.as_view(),
         name="creator-blocked-word",
     ),
@@ -62,12 +63,12 @@ urlpatterns = [
         name="creator-trusted-commenters",
     ),
     path(
-        "creator/comment-filters/trusted/<int:user_id>",
+        "creator/comment-filters/trusted/<id:user_id>",
         views.CreatorTrustedCommenterApi.as_view(),
         name="creator-trusted-commenter",
     ),
     path(
-        "creator/notes/<int:note_id>/comment-settings",
+        "creator/notes/<id:note_id>/comment-settings",
         views.CreatorNoteCommentSettingsApi.as_view(),
         name="creator-note-comment-settings",
     ),

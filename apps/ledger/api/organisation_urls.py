@@ -1,8 +1,9 @@
 from django.urls import path
 
+from apps.core import converters  # noqa: F401  (registers <id:...>)
 from apps.ledger.api import organisation_views as views
 
-PREFIX = "organisations/<int:organisation_id>"
+PREFIX = "organisations/<id:organisation_id>"
 
 urlpatterns = [
     path(f"{PREFIX}/wallet", views.OrganisationWalletApi.as_view(), name="organisation-wallet"),
@@ -18,12 +19,12 @@ urlpatterns = [
     ),
     path(f"{PREFIX}/topups", views.OrganisationTopupListApi.as_view(), name="organisation-topups"),
     path(
-        f"{PREFIX}/topups/<int:intent_id>",
+        f"{PREFIX}/topups/<id:intent_id>",
         views.OrganisationTopupDetailApi.as_view(),
         name="organisation-topup",
     ),
     path(
-        f"{PREFIX}/topups/<int:intent_id>/sandbox-pay",
+        f"{PREFIX}/topups/<id:intent_id>/sandbox-pay",
         views.OrganisationTopupSandboxPayApi.as_view(),
         name="organisation-topup-sandbox-pay",
     ),
@@ -31,7 +32,7 @@ urlpatterns = [
         f"{PREFIX}/payouts", views.OrganisationPayoutListApi.as_view(), name="organisation-payouts"
     ),
     path(
-        f"{PREFIX}/payouts/<int:payout_id>",
+        f"{PREFIX}/payouts/<id:payout_id>",
         views.OrganisationPayoutDetailApi.as_view(),
         name="organisation-payout",
     ),

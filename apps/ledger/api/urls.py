@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.core import converters  # noqa: F401  (registers <id:...>)
 from apps.ledger.api import views
 
 urlpatterns = [
@@ -8,14 +9,14 @@ urlpatterns = [
     path("wallet/statement", views.WalletStatementApi.as_view(), name="wallet-statement"),
     path("wallet/transfers", views.WalletTransferApi.as_view(), name="wallet-transfer"),
     path("wallet/topups", views.TopupListApi.as_view(), name="wallet-topups"),
-    path("wallet/topups/<int:intent_id>", views.TopupDetailApi.as_view(), name="wallet-topup"),
+    path("wallet/topups/<id:intent_id>", views.TopupDetailApi.as_view(), name="wallet-topup"),
     path(
-        "wallet/topups/<int:intent_id>/sandbox-pay",
+        "wallet/topups/<id:intent_id>/sandbox-pay",
         views.TopupSandboxPayApi.as_view(),
         name="wallet-topup-sandbox-pay",
     ),
     path("wallet/payouts", views.PayoutListApi.as_view(), name="wallet-payouts"),
-    path("wallet/payouts/<int:payout_id>", views.PayoutDetailApi.as_view(), name="wallet-payout"),
+    path("wallet/payouts/<id:payout_id>", views.PayoutDetailApi.as_view(), name="wallet-payout"),
     path(
         "payments/webhooks/<slug:provider>",
         views.PaymentWebhookApi.as_view(),

@@ -5,6 +5,7 @@ from datetime import datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.serializers import StrictCharField
 from apps.moderation.models import (
     AppealStatus,
     CaseStatus,
@@ -25,7 +26,7 @@ class ReportCreateSerializer(serializers.Serializer):
     )
     object_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     reason = serializers.ChoiceField(choices=ReportReason.choices)
-    detail = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    detail = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

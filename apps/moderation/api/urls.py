@@ -1,11 +1,12 @@
 from django.urls import path
 
+from apps.core import converters  # noqa: F401  (registers <id:...>)
 from apps.moderation.api import views
 
 urlpatterns = [
     path("reports", views.ReportListCreateApi.as_view(), name="report-list"),
     path(
-        "moderation/strikes/<int:strike_id>/appeal",
+        "moderation/strikes/<id:strike_id>/appeal",
         views.StrikeAppealApi.as_view(),
         name="strike-appeal",
     ),

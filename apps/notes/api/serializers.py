@@ -8,6 +8,7 @@ from rest_framework import serializers
 from apps.accounts.api.serializers import CategorySerializer, UserCardSerializer
 from apps.accounts.models import Category
 from apps.analytics.kinds import EventSource
+from apps.core.serializers import StrictCharField
 from apps.moderation.targets import Visibility as ModerationVisibility
 from apps.notes import hooks
 from apps.notes.constants import BODY_MAX, COMMENT_MAX, MAX_IMAGES, TITLE_MAX
@@ -545,7 +546,7 @@ class CommentCreateSerializer(serializers.Serializer):
 
 
 class BoardInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=30)
+    name = StrictCharField(max_length=30)
 
 
 class SearchQuerySerializer(serializers.Serializer):

@@ -5,7 +5,8 @@ import binascii
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import status
 from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.generics import ListAPIView
@@ -16,6 +17,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from apps.accounts.models import Profile
+from apps.core.converters import ID_MAX, ID_PATH_SCHEMA
 from apps.core.idempotency import OPTIONAL_IDEMPOTENCY_KEY_PARAMETER as OPTIONAL_IDEMPOTENCY_KEY
 from apps.core.idempotency import at_most_once
 from apps.core.pagination import CreatedCursorPagination
@@ -158,7 +160,7 @@ class NoteLikeApi(APIView):
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response({"liked": True, "likes_count": note.likes_count}, status=code)
 
-    @extend_schema(tags=["engagement"], responses=s.LikeStateSerializer)
+    @extend_schema(tags=["engagement"], responses={200: s.LikeStateSerializer})
     def delete(self, request: Request, note_id: int) -> Response:
         note, _ = services.note_unlike(user=request.user, note_id=note_id)
         return Response({"liked": False, "likes_count": note.likes_count})
@@ -188,7 +190,7 @@ class NoteCollectApi(APIView):
         }
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(tags=["engagement"], responses=s.CollectStateSerializer)
+    @extend_schema(tags=["engagement"], responses={200: s.CollectStateSerializer})
     def delete(self, request: Request, note_id: int) -> Response:
         note, _ = services.note_uncollect(user=request.user, note_id=note_id)
         return Response(
@@ -309,7 +311,7 @@ class CommentLikeApi(APIView):
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response({"liked": True, "likes_count": comment.likes_count}, status=code)
 
-    @extend_schema(tags=["comments"], responses=s.LikeStateSerializer)
+    @extend_schema(tags=["comments"], responses={200: s.LikeStateSerializer})
     def delete(self, request: Request, comment_id: int) -> Response:
         comment, _ = services.comment_unlike(user=request.user, comment_id=comment_id)
         return Response({"liked": False, "likes_count": comment.likes_count})
@@ -466,13 +468,14 @@ class MyBoardsApi(ListAPIView):
 class MyBoardDetailApi(APIView):
     @extend_schema(tags=["boards"], request=s.BoardInputSerializer, responses=s.BoardSerializer)
     def patch(self, request: Request, board_id: int) -> Response:
-        """Rename one of my boards."""
-        data = s.BoardInputSerializer(data=request.data)
+        """Rename one of my boards (a body without ``name`` changes nothing, as PATCH says)."""
+        data = s.BoardInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.board_rename(
-            owner=request.user, board_id=board_id, name=data.validated_data["name"]
-        )
-        board = selectors.boards_of(owner=request.user).get(pk=board_id)
+        if "name" in data.validated_data:
+            services.board_rename(
+                owner=request.user, board_id=board_id, name=data.validated_data["name"]
+            )
+        board = get_object_or_404(selectors.boards_of(owner=request.user), pk=board_id)
         return Response(s.BoardSerializer(board).data)
 
     @extend_schema(tags=["boards"], responses={204: None})
@@ -483,7 +486,9 @@ class MyBoardDetailApi(APIView):
 
 
 class MyCollectFilter(django_filters.FilterSet):
-    board = django_filters.NumberFilter(field_name="board_id", min_value=1, max_value=2**63 - 1)
+    board = extend_schema_field(ID_PATH_SCHEMA)(django_filters.NumberFilter)(
+        field_name="board_id", min_value=1, max_value=ID_MAX
+    )
 
     class Meta:
         model = Collect

@@ -1,6 +1,7 @@
 """Request and response shapes for the notifications API."""
 
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from apps.notifications.models import Notification
 
@@ -16,11 +17,16 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ("id", "kind", "payload", "is_read", "read_at", "created_at")
 
 
+class OptionalBooleanField(serializers.BooleanField):
+    """Absent from a query string means "not given", not ``false`` (DRF's form default)."""
+
+    default_empty_html = empty
+
+
 class NotificationListFilterSerializer(serializers.Serializer):
-    unread = serializers.BooleanField(
+    # Not allow_null: DRF would read ``?unread=null`` as absent, a value the schema refuses.
+    unread = OptionalBooleanField(
         required=False,
-        allow_null=True,
-        default=None,
         help_text="true: only unread; false: only read; absent: all.",
     )
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.core import converters  # noqa: F401  (registers <id:...>)
 from apps.notifications.api import views
 
 urlpatterns = [
@@ -15,7 +16,7 @@ urlpatterns = [
         name="notification-read-all",
     ),
     path(
-        "notifications/<int:notification_id>/read",
+        "notifications/<id:notification_id>/read",
         views.NotificationReadApi.as_view(),
         name="notification-read",
     ),

@@ -35,7 +35,7 @@ class NotificationListApi(ListAPIView):
         params = s.NotificationListFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         return selectors.notification_list(
-            user=self.request.user, unread=params.validated_data["unread"]
+            user=self.request.user, unread=params.validated_data.get("unread")
         )
 
 
