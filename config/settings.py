@@ -291,6 +291,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.openapi.postprocess_explicit_formats",
+        "apps.core.openapi.postprocess_no_null_characters",
     ],
     # <id:...> (apps.core.converters) answers 404 outside 1..2**63-1, so the schema can say so.
     "PATH_CONVERTER_OVERRIDES": {

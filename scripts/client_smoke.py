@@ -88,7 +88,7 @@ def main(base_url: str, parent_dir: str, package_name: str = "creator_platform_c
         tokens = ok(
             ops["auth_login_create"].sync_detailed(
                 client=anonymous,
-                body=models.TokenObtainPairRequest(username=username, password=password),
+                body=models.LoginRequest(username=username, password=password),
             )
         )
         assert tokens.access and tokens.refresh

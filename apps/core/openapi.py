@@ -132,3 +132,29 @@ def postprocess_explicit_formats(result: dict, generator: object, **kwargs: obje
                 if is_id and parameter.get("schema", {}).get("type") == "integer":
                     parameter["schema"] = dict(ID_PATH_SCHEMA)
     return result
+
+
+NO_NULL_CHARACTERS = r"^[^\x00]*$"
+
+
+def _no_null_characters(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "string" and not ({"format", "enum", "pattern"} & schema.keys()):
+        schema["pattern"] = NO_NULL_CHARACTERS
+    if isinstance(schema.get("items"), dict):
+        _no_null_characters(schema["items"])
+    for sub in (schema.get("properties") or {}).values():
+        if isinstance(sub, dict):
+            _no_null_characters(sub)
+
+
+def postprocess_no_null_characters(result: dict, generator: object, **kwargs: object) -> dict:
+    """Spectacular hook: free-text fields of request bodies say they refuse NUL characters.
+
+    DRF refuses them in every ``CharField`` (PostgreSQL text cannot store them), so a request
+    with one is answered 400; the schema says so with a pattern, which generated clients and the
+    CI fuzzer read.
+    """
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _no_null_characters(schema)
+    return result
