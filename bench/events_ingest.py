@@ -50,6 +50,8 @@ def _setup_django() -> None:
 
 def _seed() -> tuple[list[Any], list[tuple[int, int]], int]:
     """Bench users (viewers with a profile) and notes; returns users, (note, author), creator."""
+    from django.utils import timezone
+
     from apps.accounts.models import Category, Profile, User
     from apps.analytics.selectors import note_model
 
@@ -85,7 +87,10 @@ def _seed() -> tuple[list[Any], list[tuple[int, int]], int]:
         )
         if len(existing) < BENCH_NOTES:
             names = {f.name for f in model._meta.get_fields()}
+            # Publicly visible notes: events on notes the sender cannot see are refused.
             extra = {"status": "published"} if "status" in names else {}
+            if "published_at" in names:
+                extra["published_at"] = timezone.now()
             model._default_manager.bulk_create(
                 [
                     model(author=creator, kind=("image", "video")[i % 4 == 0], **extra)
