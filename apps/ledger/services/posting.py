@@ -113,6 +113,11 @@ def _post(postings: Sequence[Posting], *, partial: bool) -> list[Transaction | I
     if not postings:
         return []
     if connection.vendor == "postgresql":
+        if len(postings) == 1 and not partial:
+            shards = _shard_counts(postings)
+            return [
+                posting_sql.post_one(postings[0], amounts[0], shards, refuse=insufficient_funds)
+            ]
         return posting_sql.post(
             postings, amounts, _shard_counts(postings), partial=partial, refuse=insufficient_funds
         )

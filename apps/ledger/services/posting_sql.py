@@ -78,6 +78,46 @@ def post(
         raise
 
 
+def post_one(
+    posting: Posting,
+    amounts: dict[int, int],
+    shards: dict[int, int],
+    *,
+    refuse: Callable[[str, int, int], InsufficientFunds],
+) -> Transaction:
+    """One posting as one statement, ``ledger_post`` (migration 0005): one round trip.
+
+    Outside a transaction the statement is its own (autocommit: lock, check, write and commit
+    together); inside the caller's it joins it. A refusal or a repeated key writes nothing and
+    leaves the caller's transaction usable (the function returns a status, it never raises).
+    """
+    ordered = sorted(amounts)
+    reverses_id = posting.reverses.pk if posting.reverses is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM ledger_post(%s::text, %s::text, %s::text, %s::bigint, "
+            "%s::bigint[], %s::bigint[], %s::integer[])",
+            [
+                posting.kind,
+                posting.description[:200],
+                posting.key,
+                reverses_id,
+                ordered,
+                [amounts[a] for a in ordered],
+                [shards.get(a) or 0 for a in ordered],
+            ],
+        )
+        status, *fields, short_kind, short_balance, short_needed = cursor.fetchone()
+    if status == "refused":
+        raise refuse(short_kind, short_balance, short_needed)
+    if status == "not_found":
+        raise NotFound("Ledger account not found.", code="ledger.account_not_found")
+    posted = _transaction(fields)
+    if status == "posted" and posting.reverses is not None:
+        posted.reverses = posting.reverses
+    return posted
+
+
 def _rollback() -> None:
     """End the posting's own transaction after a refusal or an error (idle: nothing to do)."""
     raw = connection.connection
