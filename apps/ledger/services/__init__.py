@@ -1,12 +1,14 @@
 """Ledger writes: the one posting service, wallets, transfers, top-ups, payouts, reconciliation.
 
-Split by topic: ``posting`` (accounts, ``transaction_post``, transfers), ``payments`` (intents
+Split by topic: ``posting`` (``transaction_post``, its batch form, reversals), ``posting_sql``
+(the PostgreSQL statements), ``transfers`` (wallet transfers), ``payments`` (intents
 and provider webhooks), ``payouts``, ``owners`` (any owner's wallet and hold),
 ``organisation_money`` (an organisation's top-ups and payouts) and ``reconciliation``;
 ``from apps.ledger import services`` keeps working through the names below.
 
-Transactions: the posting services open a nested ``atomic()`` so that callers can make them
-part of a larger write (a payout row and its hold commit together). The outermost transaction
+Transactions: a posting joins the caller's transaction when there is one (no savepoint: a
+refusal writes nothing), so callers can make it part of a larger write (a payout row and its
+hold commit together); alone, it is its own transaction. The outermost transaction
 of a money-moving request is durable: the idempotency key's for API calls, the webhook's for
 providers, the state change's for operators.
 """
@@ -68,9 +70,9 @@ from apps.ledger.services.posting import (
     transaction_post,
     transaction_reverse,
     transactions_post_batch,
-    wallet_transfer,
 )
 from apps.ledger.services.reconciliation import reconciliation_run
+from apps.ledger.services.transfers import wallet_transfer
 
 __all__ = [
     "EVENT_ACTION",

@@ -1,15 +1,14 @@
-"""The one posting service (and its batch sibling), reversals and wallet transfers.
+"""The one posting service (and its batch sibling) and reversals.
 
 ``transaction_post`` is the only code that writes entries or changes a balance (an account's or
 one of its shards'). Everything else (top-ups, transfers, payout holds, reversals, the named
 moves in ``moves``) describes its legs and calls it, or ``transactions_post_batch`` for many
 independent postings in one database transaction.
 
-On PostgreSQL a posting is two to four statements, none compiled by the ORM (see
-``posting_sql``): the key's advisory lock (keyed postings only), the row locks with the key
-check, the shard locks of a hot account being debited (rare), and one statement that inserts
-the transactions and entries and updates balances and shards. Elsewhere (SQLite, embedded mode)
-the ORM does the same work one row at a time.
+On PostgreSQL one posting is one statement, ``SELECT * FROM ledger_post(...)`` (a PL/pgSQL
+function, migration 0005: one round trip, plans cached by the server), and a batch is two to
+four statements built by ``posting_sql``; neither is compiled by the ORM. Elsewhere (SQLite,
+embedded mode) the ORM does the same work one row at a time.
 """
 
 from collections.abc import Sequence
@@ -19,9 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from apps.accounts.models import User
-from apps.accounts.services import is_blocked_either_way
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.errors import Conflict, InvalidInput
 from apps.ledger.locks import lock_accounts
 from apps.ledger.models import (
     REVERSIBLE_KINDS,
@@ -33,7 +30,6 @@ from apps.ledger.models import (
     format_fen,
 )
 from apps.ledger.services import posting_sql
-from apps.ledger.services.accounts import user_wallets
 from apps.ledger.services.base import InsufficientFunds, Posting, insufficient_funds
 
 
@@ -228,29 +224,3 @@ def check_amount(amount: int, *, minimum: int = 1, field: str = "amount") -> Non
             code="ledger.amount_out_of_range",
             fields={field: [f"Between {minimum} and {maximum} fen."]},
         )
-
-
-# --- Transfers --------------------------------------------------------------------------------
-
-
-def wallet_transfer(*, sender: User, recipient_id: int, amount: int) -> Transaction:
-    """Move money from the sender's wallet to another user's (tips; gifts are a named move).
-
-    The recipient and block checks and the wallet lookup run before the transaction opens, so
-    none of them lengthens the time the wallets' row locks are held.
-    """
-    if recipient_id == sender.pk:
-        raise Conflict("You cannot send money to yourself.", code="transfer.self")
-    check_amount(amount)
-    recipient = User.objects.filter(pk=recipient_id, is_active=True).only("username").first()
-    if recipient is None:
-        raise NotFound("User not found.", code="user.not_found")
-    if is_blocked_either_way(sender.pk, recipient_id):
-        raise Conflict("You cannot send money to this user.", code="transfer.blocked")
-    wallets = user_wallets(sender.pk, recipient_id)
-    source, destination = wallets[sender.pk], wallets[recipient_id]
-    return transaction_post(
-        kind=TransactionKind.TRANSFER,
-        legs=[(source, -amount), (destination, amount)],
-        description=f"Transfer from @{sender.username} to @{recipient.username}",
-    )
