@@ -78,6 +78,12 @@ def post(
         raise
 
 
+def _array(values: list[int]) -> str:
+    """An int array as its text literal, cheaper than psycopg adapting a list (the values are
+    ints, checked by ``posting._legs_by_account``)."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def post_one(
     posting: Posting,
     amounts: dict[int, int],
@@ -102,9 +108,9 @@ def post_one(
                 posting.description[:200],
                 posting.key,
                 reverses_id,
-                ordered,
-                [amounts[a] for a in ordered],
-                [shards.get(a) or 0 for a in ordered],
+                _array(ordered),
+                _array([amounts[a] for a in ordered]),
+                _array([shards.get(a) or 0 for a in ordered]),
             ],
         )
         status, *fields, short_kind, short_balance, short_needed = cursor.fetchone()
