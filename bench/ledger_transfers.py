@@ -12,22 +12,24 @@ processes), ``--transfers`` operations per scenario:
 4. the same gifts through ``services.gift_batch`` (``--batch`` gifts per transaction);
 5. the limit: psycopg, no ORM, no Django, the same SQL for one transfer (lock both accounts in
    id order, insert the transaction and two entries, update two balances, commit), for random
-   pairs (measured again right before every scenario) and for every transfer crediting one row
+   pairs (interleaved with every scenario) and for every transfer crediting one row
    (the single-row design's ceiling).
 
-Each figure is printed with its ratio to the random-pairs limit measured just before it in the
-same run (the machine is shared and its load moves by the minute), with the load average
-before and after. Then ``reconciliation_run()``
-checks every cached balance (rows and shards) against its entries and that the book sums to
-zero; the script exits non-zero if it does not. ``--profile`` adds a cProfile of one client
-process per scenario and ``ledger_profile``'s costs of one operation (statements, client CPU,
-time waiting on the server, the server's own time in ``ledger_post`` and the balance trigger).
+Each figure is printed with its ratio to the random-pairs limit measured in the same run,
+interleaved with it (``--slices`` alternations of scenario and limit, so both see the same
+load: the machine is shared and its load moves by the minute), with the load average and a
+reconciliation (``reconciliation_run()``: every cached balance, rows and shards, against its
+entries, and the book summing to zero) after every scenario; the goals are checked at the end,
+and the script exits non-zero if any reconciliation is not clean. ``--profile`` adds a cProfile
+of one client process per scenario and ``ledger_profile``'s costs of one operation (statements,
+client CPU, time waiting on the server, the server's own time in ``ledger_post`` and the
+balance trigger).
 Django runs with DEBUG off, as in production, unless ``DJANGO_DEBUG`` says otherwise.
 
 It works in a throwaway database (``<NAME>_bench_ledger``, created and dropped here):
 
     DATABASE_URL=postgres://... .venv/bin/python bench/ledger_transfers.py \
-        [--transfers 5000] [--wallets 1000] [--processes 4] [--batch 20] [--profile]
+        [--transfers 5000] [--wallets 1000] [--processes 4] [--batch 20] [--slices 5] [--profile]
 """
 
 import argparse
@@ -256,16 +258,28 @@ def _run(scenario: dict, transfers: int, processes: int, seed: int) -> dict:
     errors = [detail for status, detail in outcomes if status == "error"]
     if errors:
         raise RuntimeError(errors[0])
-    done = sum(o[1] for _, o in outcomes)
-    flat = sorted(t for _, o in outcomes for t in o[0])
+    return {
+        "transfers": sum(o[1] for _, o in outcomes),
+        "seconds": elapsed,
+        "latencies": [t for _, o in outcomes for t in o[0]],
+        "cpu": sum(o[2] for _, o in outcomes),
+        "profile": "".join(o[3] for _, o in outcomes),
+    }
+
+
+def _figures(runs: list[dict]) -> dict:
+    """The slices of one scenario (or of its limit) as one figure: operations over time."""
+    done = sum(run["transfers"] for run in runs)
+    seconds = sum(run["seconds"] for run in runs)
+    flat = sorted(t for run in runs for t in run["latencies"])
     return {
         "transfers": done,
-        "seconds": elapsed,
-        "per_second": done / elapsed,
+        "seconds": seconds,
+        "per_second": done / seconds,
         "p50_ms": statistics.median(flat) * 1000,
         "p95_ms": flat[max(int(len(flat) * 0.95) - 1, 0)] * 1000,
-        "cpu_ms": sum(o[2] for _, o in outcomes) / done * 1000,
-        "profile": "".join(o[3] for _, o in outcomes),
+        "cpu_ms": sum(run["cpu"] for run in runs) / done * 1000,
+        "profile": "".join(run["profile"] for run in runs),
     }
 
 
@@ -275,6 +289,9 @@ def main() -> int:
     parser.add_argument("--wallets", type=int, default=1_000)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument(
+        "--slices", type=int, default=5, help="alternations of each scenario with the limit"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
@@ -288,6 +305,7 @@ def main() -> int:
     name = _create_database()
     postgres = connection.vendor == "postgresql"
     processes = args.processes if postgres else 1
+    slices = max(1, min(args.slices, args.transfers // max(processes * args.batch, 1)))
     try:
         load = os.getloadavg()
         print(
@@ -311,15 +329,22 @@ def main() -> int:
         goals: dict[str, tuple[float, float]] = {}
         unclean = 0
         for label, kind, pool in scenarios:
-            # The machine is shared and its load moves by the minute: the limit is measured
-            # again right before each scenario, and the ratio is to that adjacent limit.
-            limit = None
-            if postgres:
-                limit_run = dict(common, users=users, kind="sql_pairs", seed=args.seed)
-                limit = _run(limit_run, args.transfers, processes, args.seed)["per_second"]
+            # The machine is shared and its load moves by the minute: the scenario and the
+            # limit run in alternating slices, so both see the same load, and the ratio is to
+            # that interleaved limit. Every slice has its own seed (gift keys stay unique).
+            limit_runs, runs = [], []
+            for piece in range(slices):
+                seed = args.seed + piece * 1_000
+                if postgres:
+                    limit_run = dict(common, users=users, kind="sql_pairs", seed=seed)
+                    limit_runs.append(_run(limit_run, args.transfers // slices, processes, seed))
+                profiled = args.profile and piece == 0
+                scenario = dict(common, users=pool, kind=kind, profile=profiled, seed=seed)
+                runs.append(_run(scenario, args.transfers // slices, processes, seed))
+            figures = _figures(runs)
+            limit = _figures(limit_runs)["per_second"] if postgres else None
+            if limit:
                 limits.append(limit)
-            scenario = dict(common, users=pool, kind=kind, profile=args.profile, seed=args.seed)
-            figures = _run(scenario, args.transfers, processes, args.seed)
             ratio = f"{figures['per_second'] / limit:5.2f} of limit {limit:5.0f}/s" if limit else ""
             # Reconciliation after every scenario: each one leaves the book exact.
             clean = services.reconciliation_run().is_clean
@@ -337,18 +362,21 @@ def main() -> int:
                 print(figures["profile"])
         if limits:
             print(
-                "  limit (pure SQL, random pairs, psycopg, no ORM) before each scenario: "
+                "  limit (pure SQL, random pairs, psycopg, no ORM) interleaved with each scenario: "
                 + ", ".join(f"{limit:.0f}" for limit in limits)
                 + "/s"
             )
         if postgres and goals:
             pairs, pairs_ratio = goals["transfer"]
             gifts, _ = goals["gift"]
-            met = pairs >= 1_000 and pairs_ratio >= 0.45
+
+            def verdict(ok: bool) -> str:
+                return "met" if ok else "missed"
+
             print(
-                f"  goals: random pairs >= 1,000/s and >= 0.45 of the limit: {pairs:.0f}/s,"
-                f" {pairs_ratio:.2f} ({'met' if met else 'missed'}); one hot host >= 1,000"
-                f" gifts/s: {gifts:.0f}/s ({'met' if gifts >= 1_000 else 'missed'})"
+                f"  goals: random pairs >= 1,000/s: {pairs:.0f}/s ({verdict(pairs >= 1_000)}),"
+                f" >= 0.45 of the limit: {pairs_ratio:.2f} ({verdict(pairs_ratio >= 0.45)});"
+                f" one hot host >= 1,000 gifts/s: {gifts:.0f}/s ({verdict(gifts >= 1_000)})"
             )
         if args.profile:
             from bench.ledger_profile import profile_operations
