@@ -1,7 +1,13 @@
-"""``transaction_post`` on PostgreSQL: a posting in two to four statements, no ORM compile.
+"""Postings on PostgreSQL, no ORM compile: one statement for one posting, two to four for a batch.
 
 Called only by ``posting.transaction_post`` and ``posting.transactions_post_batch``; the rules
-(legs, lock order, refusals, keys) are theirs. The statements:
+(legs, lock order, refusals, keys) are theirs.
+
+One posting (``post_one``) is ``SELECT * FROM ledger_post(...)``, the PL/pgSQL function of
+migration 0005, which does the steps below for that posting with plans cached per connection:
+one round trip, its own transaction in autocommit.
+
+A batch (``post``) is these statements:
 
 1. keyed postings only: ``pg_advisory_xact_lock`` on each key's hash, in hash order, so two
    postings with one key queue here (and the second then sees the first's transaction);
