@@ -9,6 +9,7 @@ from apps.core.errors import Conflict, NotFound
 from apps.ledger import services
 from apps.ledger.models import AccountKind, Entry, Transaction, TransactionKind
 from apps.ledger.services import Owner
+from tests.concurrency import run_concurrently
 from tests.factories import BlockFactory, UserFactory
 from tests.ledger.factories import available, book_is_consistent, funded_user
 
@@ -127,3 +128,43 @@ def test_alone_a_posting_commits_itself_and_a_refusal_leaves_no_transaction_open
     assert connection.connection.info.transaction_status == TransactionStatus.IDLE
     assert (available(sender), available(recipient)) == (700, 300)
     book_is_consistent()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_hot_hosts_gifting_each_other_do_not_deadlock() -> None:
+    """Each gift folds its sender's shards and credits the other's: shards in one global order."""
+    first, second = funded_user(5_000), funded_user(5_000)
+    for host in (first, second):
+        services.account_make_hot(account=services.user_wallet(host.pk), shards=4)
+
+    def gift(sender: object, recipient: object, key: str) -> int:
+        return services.gift(
+            sender=Owner.user(sender.pk),
+            recipient=Owner.user(recipient.pk),
+            amount=100,
+            fee_rate="0",
+            key=key,
+        ).pk
+
+    def batch(sender: object, recipient: object, key: str) -> int:
+        gifts = [
+            services.Gift(Owner.user(sender.pk), Owner.user(recipient.pk), 100, "0", f"{key}-{n}")
+            for n in range(2)
+        ]
+        posted = services.gift_batch(gifts=gifts)
+        assert all(isinstance(one, Transaction) for one in posted), posted
+        return len(posted)
+
+    actions = []
+    for index in range(10):
+        actions.append(lambda i=index: gift(first, second, f"a-{i}"))
+        actions.append(lambda i=index: gift(second, first, f"b-{i}"))
+    for index in range(5):  # the batch path folds and credits too
+        actions.append(lambda i=index: batch(first, second, f"ab-{i}"))
+        actions.append(lambda i=index: batch(second, first, f"bb-{i}"))
+    results = run_concurrently(actions)
+    assert all(isinstance(result, int) for result in results), results
+    assert (available(first), available(second)) == (5_000, 5_000)
+    book_is_consistent()
+    assert services.reconciliation_run().is_clean

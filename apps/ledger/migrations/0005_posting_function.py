@@ -5,7 +5,8 @@ in autocommit that statement is its own transaction, so the key's advisory lock,
 the funds check, the writes and the commit cost one round trip, and PL/pgSQL keeps each inner
 statement's plan for the session instead of planning a large data-modifying statement per
 posting. The rules are ``posting_sql``'s (and the batch path's): key lock, account rows in id
-order (``NO KEY UPDATE``), then shards in (account, shard) order.
+order (``NO KEY UPDATE``), then shards in (account, shard) order (a posting that folds a hot
+account locks, in that order, the shards of every hot account it touches).
 
 A refusal is a status, not an exception: the caller's transaction (if any) stays usable and
 nothing has been written; Python raises ``InsufficientFunds`` from the returned figures.
@@ -42,6 +43,9 @@ DECLARE
     n integer := cardinality(p_accounts);
     lock_ids bigint[] := '{}';
     fold_ids bigint[] := '{}';
+    credit_ids bigint[] := '{}';
+    shard_ids bigint[];
+    shard_totals bigint[];
     row_ids bigint[] := '{}';
     row_balances bigint[] := '{}';
     afters bigint[] := array_fill(NULL::bigint, ARRAY[n]);
@@ -53,7 +57,6 @@ DECLARE
     j integer;
     shard integer;
     bal bigint;
-    folded bigint;
     now_ts timestamptz := clock_timestamp();
 BEGIN
     IF p_key IS NOT NULL THEN
@@ -76,6 +79,8 @@ BEGIN
             IF p_shards[i] > 0 THEN
                 fold_ids := fold_ids || p_accounts[i];
             END IF;
+        ELSE
+            credit_ids := credit_ids || p_accounts[i];
         END IF;
     END LOOP;
     SELECT array_agg(l.id), array_agg(l.balance), array_agg(l.allow_negative), array_agg(l.kind)
@@ -87,15 +92,25 @@ BEGIN
         RETURN;
     END IF;
 
-    -- Every row is locked before any shard: rows (id order), then shards ((account, shard)).
+    -- Every row is locked before any shard: rows (id order), then shards in (account, shard)
+    -- order. A debited hot account locks all its shards (folded into the checked balance); the
+    -- shards of the hot accounts this posting credits are locked in the same statement, so a
+    -- fold of one hot account and a credit to another never take shards out of that order
+    -- (two hot hosts gifting each other would otherwise deadlock). Credits alone lock only
+    -- their chosen shard, below.
+    IF cardinality(fold_ids) > 0 THEN
+        SELECT array_agg(t.account_id), array_agg(t.total) INTO shard_ids, shard_totals
+          FROM (SELECT s.account_id, sum(s.balance)::bigint AS total
+                  FROM (SELECT account_id, balance FROM ledger_accountshard
+                         WHERE account_id = ANY(fold_ids || credit_ids)
+                         ORDER BY account_id, shard_no FOR NO KEY UPDATE) AS s
+                 GROUP BY s.account_id) AS t;
+    END IF;
     FOR j IN 1..cardinality(ids) LOOP
         i := array_position(p_accounts, ids[j]);
         bal := balances[j];
         IF p_shards[i] > 0 THEN
-            SELECT coalesce(sum(s.balance), 0)::bigint INTO folded
-              FROM (SELECT balance FROM ledger_accountshard WHERE account_id = ids[j]
-                     ORDER BY shard_no FOR NO KEY UPDATE) AS s;
-            bal := bal + folded;
+            bal := bal + coalesce(shard_totals[array_position(shard_ids, ids[j])], 0);
         END IF;
         IF NOT allows[j] AND bal + p_amounts[i] < 0 THEN
             status := 'refused';

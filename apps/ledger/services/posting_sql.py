@@ -15,8 +15,9 @@ A batch (``post``) is these statements:
    (not ``FOR UPDATE``: an entry's foreign key takes ``KEY SHARE`` on its account at commit, and a
    credit to a hot account must never wait for, or deadlock with, a debit holding that row),
    with the keys already posted (a repeat then fetches its first transaction);
-3. only when a hot account is debited: ``SELECT ... FOR NO KEY UPDATE`` of all its shards in shard
-   order (the debit folds them into the account row: the balance is checked on the total);
+3. only when a hot account is debited: ``SELECT ... FOR NO KEY UPDATE`` of all its shards, and
+   of the shards of every other hot account the batch credits, in (account, shard) order (the
+   debit folds its shards into the account row: the balance is checked on the total);
 4. one statement with data-modifying CTEs: the transactions (ids drawn from their sequence), the
    credits to hot accounts' shards (locked in (account, shard) order, running balances computed
    with a window), the entries, the account balances (``UPDATE ... FROM (VALUES ...)``) and the
@@ -196,13 +197,16 @@ def _post(
             raise NotFound("Ledger account not found.", code="ledger.account_not_found")
         fold_amounts: dict[int, int] = {}
         if folded:
+            # The shards of the hot accounts credited are locked with the folded ones, in one
+            # (account, shard) order: a fold and a credit to another hot account never cross.
+            credited = {a for legs in amounts for a in legs if shards.get(a)} - folded_set
             cursor.execute(
                 "SELECT account_id, SUM(balance)::bigint FROM (SELECT account_id, balance "
                 "FROM ledger_accountshard WHERE account_id = ANY(%s) "
                 "ORDER BY account_id, shard_no FOR NO KEY UPDATE) AS locked GROUP BY account_id",
-                [folded],
+                [sorted(folded_set | credited)],
             )
-            fold_amounts = dict(cursor.fetchall())
+            fold_amounts = {a: total for a, total in cursor.fetchall() if a in folded_set}
             for account_id in folded:
                 balances[account_id] += fold_amounts.get(account_id, 0)
         existing: dict[str, Transaction] = {}
