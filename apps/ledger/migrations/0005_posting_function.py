@@ -3,7 +3,7 @@
 A single posting (``transaction_post``) on PostgreSQL is one ``SELECT * FROM ledger_post(...)``:
 in autocommit that statement is its own transaction, so the key's advisory lock, the row locks,
 the funds check, the writes and the commit cost one round trip, and PL/pgSQL keeps each inner
-statement's plan for the session instead of planning a large data-modifying statement per
+statement's plan for the connection instead of planning a large data-modifying statement per
 posting. The rules are ``posting_sql``'s (and the batch path's): key lock, account rows in id
 order (``NO KEY UPDATE``), then shards in (account, shard) order (a posting that folds a hot
 account locks, in that order, the shards of every hot account it touches).
