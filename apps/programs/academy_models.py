@@ -33,7 +33,9 @@ class Course(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["is_published", "position", "id"], name="course_list_idx")]
+        indexes = [
+            models.Index(fields=["is_published", "-created_at", "-id"], name="course_list_idx")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -94,7 +96,9 @@ class PublicClass(models.Model):
 
     class Meta:
         verbose_name_plural = "public classes"
-        indexes = [models.Index(fields=["is_published", "starts_at", "id"], name="class_list_idx")]
+        indexes = [
+            models.Index(fields=["is_published", "-created_at", "-id"], name="class_list_idx")
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1), name="class_capacity_positive"),
         ]
@@ -133,7 +137,7 @@ class ClassRegistration(models.Model):
         ]
         indexes = [
             models.Index(fields=["public_class", "status", "id"], name="registration_class_idx"),
-            models.Index(fields=["user", "-id"], name="registration_user_idx"),
+            models.Index(fields=["user", "-created_at", "-id"], name="registration_user_idx"),
             models.Index(fields=["public_class", "checkin_code"], name="registration_code_idx"),
         ]
 
@@ -157,7 +161,7 @@ class ListeningSession(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["-held_on", "-id"], name="session_list_idx")]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="session_list_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -186,7 +190,8 @@ class ListeningTopic(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["status", "-votes", "-id"], name="topic_rank_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="topic_status_idx"),
+            models.Index(fields=["-created_at", "-id"], name="topic_recent_idx"),
             models.Index(fields=["session", "-votes", "-id"], name="topic_session_idx"),
         ]
 

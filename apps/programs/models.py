@@ -183,6 +183,11 @@ class GrowthProgram(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        indexes = [
+            models.Index(fields=["is_active", "-created_at", "-id"], name="program_list_idx")
+        ]
+
     def __str__(self) -> str:
         return self.name
 
