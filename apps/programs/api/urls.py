@@ -7,7 +7,11 @@ from apps.programs.api import views
 AGENCY = "organisations/<id:agency_id>"
 
 urlpatterns = [
-    path(f"{AGENCY}/contracts", contracts.AgencyContractListApi.as_view(), name="programs-agency-contracts"),
+    path(
+        f"{AGENCY}/contracts",
+        contracts.AgencyContractListApi.as_view(),
+        name="programs-agency-contracts",
+    ),
     path(
         f"{AGENCY}/contracts/<id:contract_id>/withdraw",
         contracts.AgencyContractWithdrawApi.as_view(),
@@ -18,7 +22,11 @@ urlpatterns = [
         contracts.AgencyContractTerminateApi.as_view(),
         name="programs-agency-contract-terminate",
     ),
-    path(f"{AGENCY}/dashboard", contracts.AgencyDashboardApi.as_view(), name="programs-agency-dashboard"),
+    path(
+        f"{AGENCY}/dashboard",
+        contracts.AgencyDashboardApi.as_view(),
+        name="programs-agency-dashboard",
+    ),
     path(
         f"{AGENCY}/dashboard/export",
         contracts.AgencyDashboardExportApi.as_view(),
@@ -41,16 +49,32 @@ urlpatterns = [
         name="programs-contract-terminate",
     ),
     path("programs", views.ProgramListApi.as_view(), name="programs-program-list"),
-    path("programs/<id:program_id>/apply", views.ProgramApplyApi.as_view(), name="programs-program-apply"),
-    path("program-applications", views.MyApplicationListApi.as_view(), name="programs-my-applications"),
+    path(
+        "programs/<id:program_id>/apply",
+        views.ProgramApplyApi.as_view(),
+        name="programs-program-apply",
+    ),
+    path(
+        "program-applications",
+        views.MyApplicationListApi.as_view(),
+        name="programs-my-applications",
+    ),
     path(
         "program-applications/<id:application_id>/leave",
         views.ApplicationLeaveApi.as_view(),
         name="programs-application-leave",
     ),
-    path("users/<id:user_id>/program-badges", views.UserBadgesApi.as_view(), name="programs-user-badges"),
+    path(
+        "users/<id:user_id>/program-badges",
+        views.UserBadgesApi.as_view(),
+        name="programs-user-badges",
+    ),
     path("academy/courses", views.CourseListApi.as_view(), name="programs-course-list"),
-    path("academy/courses/<id:course_id>", views.CourseDetailApi.as_view(), name="programs-course-detail"),
+    path(
+        "academy/courses/<id:course_id>",
+        views.CourseDetailApi.as_view(),
+        name="programs-course-detail",
+    ),
     path(
         "academy/lessons/<id:lesson_id>/complete",
         views.LessonCompleteApi.as_view(),
@@ -67,7 +91,11 @@ urlpatterns = [
         views.ClassCheckInApi.as_view(),
         name="programs-class-check-in",
     ),
-    path("academy/registrations", views.MyRegistrationListApi.as_view(), name="programs-my-registrations"),
+    path(
+        "academy/registrations",
+        views.MyRegistrationListApi.as_view(),
+        name="programs-my-registrations",
+    ),
     path(
         "academy/registrations/<id:registration_id>/cancel",
         views.RegistrationCancelApi.as_view(),
