@@ -268,7 +268,7 @@ def _dashboard(owner, agency, signed: int, requests: int) -> float:
     rows = len(response.json()["creators"])
     statements: list[str] = []
 
-    def count(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+    def count(execute, sql, params, many, context):
         statements.append(sql)
         return execute(sql, params, many, context)
 
