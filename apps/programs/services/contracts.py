@@ -6,7 +6,7 @@ posted by the ledger's income moves through the registered resolver).
 """
 
 import calendar
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -34,6 +34,8 @@ from apps.programs.models import (
     ContractSide,
     ContractStatus,
 )
+
+MAX_START_DAYS = 365
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -90,7 +92,7 @@ def contract_request(
     actor: User,
     creator_id: int,
     revenue_share: Decimal,
-    starts_on: object,
+    starts_on: date,
     term_months: int,
     data_sharing: bool,
     note: str = "",
@@ -103,6 +105,17 @@ def contract_request(
             "The revenue share is between 0 and 0.5.",
             code="contract.share_out_of_range",
             fields={"revenue_share": ["Between 0 and 0.5."]},
+        )
+    today = now.astimezone(analytics_zone()).date()
+    if (
+        not today - timedelta(days=MAX_START_DAYS)
+        <= starts_on
+        <= today + timedelta(days=MAX_START_DAYS)
+    ):
+        raise InvalidInput(
+            f"The start is within {MAX_START_DAYS} days of today.",
+            code="contract.start_out_of_range",
+            fields={"starts_on": [f"Within {MAX_START_DAYS} days of today."]},
         )
     screened = screen_text(surface=Surface.COMMENT, text=note) if note else None
     if screened is not None:
