@@ -117,7 +117,7 @@ def contract_request(
             code="contract.start_out_of_range",
             fields={"starts_on": [f"Within {MAX_START_DAYS} days of today."]},
         )
-    screened = screen_text(surface=Surface.COMMENT, text=note) if note else None
+    screened = screen_text(surface=Surface.PROGRAMS, text=note) if note else None
     if screened is not None:
         screened.raise_if_blocked()
     with transaction.atomic(durable=not transaction.get_connection().in_atomic_block):

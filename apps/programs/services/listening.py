@@ -26,9 +26,9 @@ from apps.programs.models import (
 def topic_propose(*, user: User, title: str, body: str = "") -> ListeningTopic:
     """Propose a topic for a coming session (screened: a blocked text is refused)."""
     ensure_can_post(user)
-    screened_title = screen_text(surface=Surface.NOTE, text=title)
+    screened_title = screen_text(surface=Surface.PROGRAMS, text=title)
     screened_title.raise_if_blocked()
-    screened_body = screen_text(surface=Surface.NOTE, text=body) if body else None
+    screened_body = screen_text(surface=Surface.PROGRAMS, text=body) if body else None
     if screened_body is not None:
         screened_body.raise_if_blocked()
     if screened_title.needs_review or (screened_body is not None and screened_body.needs_review):
