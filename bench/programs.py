@@ -266,11 +266,14 @@ def _dashboard(owner, agency, signed: int, requests: int) -> float:
     url = f"/api/v1/organisations/{agency.pk}/dashboard?days=30"
     response = client.get(url)
     rows = len(response.json()["creators"])
-    statements: list[str] = []
+    statements: list[tuple[float, str]] = []
 
     def count(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append(((time.perf_counter() - started) * 1000, sql))
 
     with connection.execute_wrapper(count):
         client.get(url)
@@ -279,6 +282,8 @@ def _dashboard(owner, agency, signed: int, requests: int) -> float:
     csv_p50, csv_p95 = _timed(client, url.replace("dashboard?", "dashboard/export?"), requests)
     print(f"agency dashboard, {rows:,} signed creators sharing data ({requests} requests each):")
     print(f"  JSON p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  queries {len(statements)}")
+    for took, sql in statements:
+        print(f"    {took:7.1f} ms  {sql[:110]}")
     print(f"  CSV  p50 {csv_p50:6.1f} ms  p95 {csv_p95:6.1f} ms")
     print(
         f"  reference: GET /api/v1/programs p50 {reference_p50:.1f} ms; "

@@ -109,7 +109,9 @@ class AgencyDashboardApi(APIView):
     def get(self, request: Request, agency_id: int) -> Response:
         """Signed creators who share their data: fans, growth, reads, engagement, income."""
         period, rows = _dashboard(request, agency_id)
-        return Response(s.AgencyDashboardSerializer({**period.as_dict(), "creators": rows}).data)
+        # The rows are already the serializer's plain values (documented by it in the schema);
+        # running a thousand of them through DRF fields would double the response time.
+        return Response({**period.as_dict(), "creators": rows})
 
 
 def _cell(value: object) -> object:
@@ -120,16 +122,18 @@ def _cell(value: object) -> object:
     return value
 
 
-def _csv(rows: list[dict]) -> Iterator[str]:
+def _csv(rows: list[dict], chunk: int = 200) -> Iterator[str]:
+    """The header, then the rows, ``chunk`` rows a piece (a thousand tiny pieces cost more)."""
     buffer = StringIO()
     writer = csv.writer(buffer)
-    for values in [list(selectors.DASHBOARD_COLUMNS)] + [
-        [_cell(row[column]) for column in selectors.DASHBOARD_COLUMNS] for row in rows
-    ]:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(values)
-        yield buffer.getvalue()
+    writer.writerow(selectors.DASHBOARD_COLUMNS)
+    for index, row in enumerate(rows, start=1):
+        writer.writerow([_cell(row[column]) for column in selectors.DASHBOARD_COLUMNS])
+        if index % chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 class AgencyDashboardExportApi(APIView):
