@@ -112,3 +112,16 @@ def test_programs_apply_and_class_registration() -> None:
     assert cancelled.json()["status"] == "cancelled"
     bad = client.get("/api/v1/listening/topics?status=nope")
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/listening/topics", {"title": "话题", "body": 0}, "body"),
+        ("/api/v1/listening/topics", {"title": 5}, "title"),
+    ],
+)
+def test_text_fields_refuse_other_json_types(path: str, body: dict, field: str) -> None:
+    response = client_for(UserFactory()).post(path, body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]

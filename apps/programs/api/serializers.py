@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from apps.core.serializers import StrictBooleanField, StrictCharField
 from apps.programs.models import MAX_REVENUE_SHARE, ContractStatus, GrowthProgram
 
 # --- Contracts ------------------------------------------------------------------------------
@@ -20,10 +21,10 @@ class AgencyContractRequestSerializer(serializers.Serializer):
     )
     starts_on = serializers.DateField()
     term_months = serializers.IntegerField(min_value=1, max_value=36)
-    data_sharing = serializers.BooleanField(
+    data_sharing = StrictBooleanField(
         help_text="Whether the creator's figures are shared with the agency."
     )
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class AgencyContractSerializer(serializers.Serializer):
@@ -173,7 +174,7 @@ class ClassRegistrationSerializer(serializers.Serializer):
 
 
 class ClassCheckInSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=12)
+    code = StrictCharField(max_length=12)
 
 
 class ClassCheckInResultSerializer(serializers.Serializer):
@@ -199,8 +200,8 @@ class ListeningTopicSerializer(serializers.Serializer):
 
 
 class ListeningTopicCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=80)
-    body = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    title = StrictCharField(max_length=80)
+    body = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class ListeningSessionSerializer(serializers.Serializer):
