@@ -257,7 +257,18 @@ def _timed(client, url: str, requests: int) -> tuple[float, float]:
     return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
 
 
-def _dashboard(owner, agency, signed: int, requests: int) -> float:
+def _profile(client, url: str) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
+def _dashboard(owner, agency, signed: int, requests: int, profile: bool = False) -> float:
     from django.db import connection
     from rest_framework.test import APIClient
 
@@ -277,6 +288,8 @@ def _dashboard(owner, agency, signed: int, requests: int) -> float:
 
     with connection.execute_wrapper(count):
         client.get(url)
+    if profile:
+        _profile(client, url)
     reference_p50, _ = _timed(client, "/api/v1/programs", requests)
     p50, p95 = _timed(client, url, requests)
     csv_p50, csv_p95 = _timed(client, url.replace("dashboard?", "dashboard/export?"), requests)
@@ -297,6 +310,7 @@ def main() -> int:
     parser.add_argument("--creators", type=int, default=100_000)
     parser.add_argument("--signed", type=int, default=1_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="cProfile one dashboard request")
     parser.add_argument("--max-p95-ms", type=float, default=None)
     parser.add_argument("--max-job-seconds", type=float, default=None)
     args = parser.parse_args()
@@ -317,7 +331,7 @@ def main() -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        p95 = _dashboard(owner, agency, args.signed, args.requests)
+        p95 = _dashboard(owner, agency, args.signed, args.requests, args.profile)
         job = _job(args.creators)
         load = os.getloadavg()
         print(f"load average after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
