@@ -92,7 +92,7 @@ def _check_operator(operator: User) -> None:
 
 def _locked(application_id: int) -> ProgramApplication:
     application = (
-        ProgramApplication.objects.select_for_update()
+        ProgramApplication.objects.select_for_update(of=("self",))
         .select_related("program")
         .filter(pk=application_id)
         .first()
