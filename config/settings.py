@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.analytics",
     "apps.creators",
     "apps.ledger",
+    "apps.programs",
 ]
 
 MIDDLEWARE = [
@@ -433,5 +434,25 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "BlockedWordActionEnum": "apps.creators.models.BlockedWordAction",
         "CommentCreatorStateEnum": "apps.notes.models.CreatorState",
         "WhoCanCommentEnum": "apps.notes.models.CommentPermission",
+    }
+)
+
+# Programs: MCN contracts, growth programs, academy (docs/programs.md)
+PROGRAMS_CONTRACT_REQUEST_DAYS = env.int("PROGRAMS_CONTRACT_REQUEST_DAYS", default=7)
+PROGRAMS_TERMINATION_DAYS = env.int("PROGRAMS_TERMINATION_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["programs-contract-deadlines"] = {
+    "task": "apps.programs.tasks.contracts_deadlines",
+    "schedule": crontab(minute="*/10"),
+}
+CELERY_BEAT_SCHEDULE["programs-nightly"] = {
+    "task": "apps.programs.tasks.programs_nightly",
+    "schedule": crontab(hour=3, minute=0),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ContractStatusEnum": "apps.programs.models.ContractStatus",
+        "ApplicationStatusEnum": "apps.programs.models.ApplicationStatus",
+        "RegistrationStatusEnum": "apps.programs.models.RegistrationStatus",
+        "TopicStatusEnum": "apps.programs.models.TopicStatus",
     }
 )

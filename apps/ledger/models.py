@@ -148,6 +148,7 @@ class TransactionKind(models.TextChoices):
     COMMISSION_REVERSE = "commission_reverse", "Commission reversed"
     GIFT = "gift", "Gift"
     REVENUE_SHARE = "revenue_share", "Revenue share"
+    PLATFORM_CREDIT = "platform_credit", "Platform-funded credit (program benefits)"
 
 
 # Payout transactions belong to the payout state machine; reversing them would desynchronise it.

@@ -86,3 +86,9 @@ def appeal_queue() -> QuerySet[Appeal]:
         .select_related("strike__case", "user")
         .order_by("created_at", "id")
     )
+
+
+def users_with_active_strikes() -> QuerySet[Strike]:
+    """Active strikes (not revoked), for set-based callers that exclude their users (program
+    eligibility uses ``Exists`` on it per user, through ``strike_user_idx``)."""
+    return Strike.objects.filter(status=StrikeStatus.ACTIVE)

@@ -6,7 +6,7 @@ moderation, and never by an author blocked either way. Each list is one query fo
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -559,3 +559,15 @@ def search_users(*, query: str, viewer: User) -> QuerySet[Profile]:
         .exclude(user_id__in=blockers)
         .select_related("user")
     )
+
+
+def public_notes_published_since(
+    *, since: datetime, category_ids: list[int] | None = None
+) -> QuerySet[Note]:
+    """Public notes published since ``since`` (in these categories, if given), for set-based
+    callers that count them per author (program eligibility); served by
+    ``note_recent_public_idx``."""
+    notes = Note.objects.filter(PUBLICLY_VISIBLE, published_at__gte=since)
+    if category_ids:
+        notes = notes.filter(category_id__in=category_ids)
+    return notes

@@ -22,6 +22,24 @@ def notification_send(*, recipient_id: int, kind: str, payload: dict[str, Any]) 
     transaction.on_commit(_write)
 
 
+def notification_send_many(
+    *, recipient_ids: list[int], kind: str, payload: dict[str, Any], batch_size: int = 2000
+) -> None:
+    """The same notification to many users (a nightly job's invitations), in bulk inserts,
+    written only if the surrounding transaction commits."""
+    body = dict(payload)
+    recipients = list(recipient_ids)
+
+    def _write() -> None:
+        Notification.objects.bulk_create(
+            (Notification(recipient_id=pk, kind=kind, payload=body) for pk in recipients),
+            batch_size=batch_size,
+        )
+
+    if recipients:
+        transaction.on_commit(_write)
+
+
 @transaction.atomic
 def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
     """Mark one of the user's notifications read; repeating it keeps the first read time."""

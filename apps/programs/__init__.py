@@ -1,1 +1,1 @@
-"""MCN agencies and contracts, growth programs, academy (product layer; not installed yet)."""
+"""MCN agencies and contracts, growth programs and the Creator Academy (product layer)."""

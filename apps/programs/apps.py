@@ -5,3 +5,13 @@ class ProgramsConfig(AppConfig):
     name = "apps.programs"
     label = "programs"
     verbose_name = "Programs"
+
+    def ready(self) -> None:
+        # The ledger posts an agency's share in the income's own transaction: it asks this
+        # resolver which contracts were running when the income was posted.
+        from apps.ledger import income_splits
+        from apps.programs import console_pending
+        from apps.programs.selectors import contract_shares
+
+        income_splits.register("programs", contract_shares)
+        console_pending.register()

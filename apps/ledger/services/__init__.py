@@ -36,6 +36,7 @@ from apps.ledger.services.moves import (
     gift,
     gift_batch,
     gift_fee,
+    platform_credit,
     revenue_share,
     spend,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "payout_mark_paid",
     "payout_reject",
     "payout_request",
+    "platform_credit",
     "reconciliation_run",
     "revenue_share",
     "sandbox_payment_complete",

@@ -27,6 +27,7 @@ from fractions import Fraction
 from django.db import connection, transaction
 
 from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.ledger import income_splits
 from apps.ledger.models import (
     Account,
     AccountKind,
@@ -114,6 +115,80 @@ def gift_fee(amount: int, fee_rate: Decimal | Fraction | str) -> int:
     return amount * rate.numerator // rate.denominator
 
 
+# --- Income and its split ---------------------------------------------------------------------
+
+
+def _post(posting: Posting) -> Transaction:
+    return transaction_post(
+        kind=posting.kind, legs=posting.legs, description=posting.description, key=posting.key
+    )
+
+
+def _post_income(
+    posting: Posting, earner: Owner, earner_account: Account, income: int
+) -> Transaction:
+    """Post a creator's income and, in the same transaction, the shares owed on it.
+
+    The resolvers of ``income_splits`` are asked inside the transaction, after the income is
+    posted: if they or the share's posting fail, the income is rolled back with them.
+    """
+    if not income_splits.has_resolvers() or earner.type != OwnerType.USER:
+        return _post(posting)
+    with transaction.atomic(durable=not connection.in_atomic_block):
+        posted = _post(posting)
+        _post_splits([(posted, earner, earner_account, income)])
+    return posted
+
+
+def _post_splits(incomes: Sequence[tuple[Transaction, Owner, Account, int]]) -> None:
+    """The ``revenue_share`` postings owed on these incomes: one resolver call for all of them.
+
+    Shares are resolved at the income's own time, so a repeated income (same key, first
+    transaction returned) is split as it was the first time (and the share's key, one per
+    income transaction, posts it at most once).
+    """
+    fresh = {tx.pk: (tx, earner, account, income) for tx, earner, account, income in incomes}
+    users = {earner.id for _, earner, _, _ in fresh.values() if earner.type == OwnerType.USER}
+    if not users:
+        return
+    at = min(tx.created_at for tx, _, _, _ in fresh.values())
+    owed = income_splits.shares_owed(users, at)
+    planned = []
+    for tx, earner, account, income in fresh.values():
+        shares = [
+            (owner, income_splits.share_amount(income, rate))
+            for owner, rate in owed.get(earner.id, [])
+        ]
+        shares = [(owner, amount) for owner, amount in shares if amount > 0]
+        if shares:
+            planned.append((tx, earner, account, income, _shares(shares, exclude=earner)))
+    if not planned:
+        return
+    wallets = accounts_for(
+        {(owner, AccountKind.WALLET) for *_, shares in planned for owner, _ in shares}
+    )
+    postings = []
+    for tx, _earner, account, income, shares in planned:
+        total = sum(amount for _, amount in shares)
+        if total > income:
+            raise InvalidInput(
+                f"The shares ({total} fen) exceed the income ({income} fen).",
+                code="ledger.shares_invalid",
+            )
+        postings.append(
+            Posting(
+                kind=TransactionKind.REVENUE_SHARE,
+                legs=[(account, -total)]
+                + [(wallets[(owner, AccountKind.WALLET)], amount) for owner, amount in shares],
+                description=f"Revenue share of transaction #{tx.pk}",
+                key=f"revenue_share:{tx.pk}",
+            )
+        )
+    for result in transactions_post_batch(postings=postings):
+        if isinstance(result, InsufficientFunds):
+            raise result
+
+
 # --- Escrow -----------------------------------------------------------------------------------
 
 
@@ -157,7 +232,7 @@ def escrow_release(
     accounts = accounts_for(
         [(escrow, AccountKind.ESCROW), (payee, AccountKind.WALLET), (PLATFORM, "platform_revenue")]
     )
-    return transaction_post(
+    posting = Posting(
         kind=TransactionKind.ESCROW_RELEASE,
         legs=_legs(
             (accounts[(escrow, AccountKind.ESCROW)], -amount),
@@ -167,6 +242,7 @@ def escrow_release(
         description=f"Escrow of contract {escrow.id} released",
         key=_key("escrow_release", key),
     )
+    return _post_income(posting, payee, accounts[(payee, AccountKind.WALLET)], amount - fee)
 
 
 def _escrow_payer(escrow_account: Account) -> Account:
@@ -247,6 +323,30 @@ def spend(*, escrow: Owner, amount: int, key: str) -> Transaction:
     )
 
 
+def platform_credit(
+    *, recipient: Owner, amount: int, key: str, description: str = ""
+) -> Transaction:
+    """Money the platform gives (a growth program's promotion credits): revenue -> a wallet.
+
+    Paid from the platform's revenue, which never goes negative: 409
+    ``ledger.insufficient_funds`` when the platform has not earned it. Keyed: granted once.
+    """
+    recipient = _owner(recipient, WALLET_OWNER_TYPES, "recipient")
+    check_amount(amount)
+    accounts = accounts_for(
+        [(PLATFORM, AccountKind.PLATFORM_REVENUE), (recipient, AccountKind.WALLET)]
+    )
+    return transaction_post(
+        kind=TransactionKind.PLATFORM_CREDIT,
+        legs=[
+            (accounts[(PLATFORM, AccountKind.PLATFORM_REVENUE)], -amount),
+            (accounts[(recipient, AccountKind.WALLET)], amount),
+        ],
+        description=(description or "Platform credit")[:200],
+        key=_key("platform_credit", key),
+    )
+
+
 # --- Commission -------------------------------------------------------------------------------
 
 
@@ -298,12 +398,16 @@ def _commission_close(*, order: int, payee: Owner, kind: str) -> Transaction:
     else:
         target = source.account
         description = f"Commission on order {order} reversed"
-    posted = transaction_post(
+    posting = Posting(
         kind=kind,
         legs=[(pending.account, -pending.amount), (target, pending.amount)],
         description=description,
         key=_commission_key(order, payee, "close"),
     )
+    if kind == TransactionKind.COMMISSION_SETTLE:
+        posted = _post_income(posting, payee, target, pending.amount)
+    else:
+        posted = _post(posting)
     if posted.kind != kind:
         done = "settled" if posted.kind == TransactionKind.COMMISSION_SETTLE else "reversed"
         raise Conflict(f"This commission is already {done}.", code=f"commission.already_{done}")
@@ -370,10 +474,11 @@ def gift(
     accounts: the credits land on shards, so concurrent gifts do not queue on one row.
     """
     request = Gift(sender, recipient, amount, fee_rate, key)
-    posting = _gift_posting(request, _gift_accounts([request]))
-    return transaction_post(
-        kind=posting.kind, legs=posting.legs, description=posting.description, key=posting.key
-    )
+    accounts = _gift_accounts([request])
+    posting = _gift_posting(request, accounts)
+    earner = Owner(*recipient)
+    income = amount - gift_fee(amount, fee_rate)
+    return _post_income(posting, earner, accounts[(earner, AccountKind.WALLET)], income)
 
 
 def gift_batch(*, gifts: Sequence[Gift]) -> list[Transaction | InsufficientFunds]:
@@ -384,7 +489,18 @@ def gift_batch(*, gifts: Sequence[Gift]) -> list[Transaction | InsufficientFunds
     """
     accounts = _gift_accounts(gifts)
     postings = [_gift_posting(request, accounts) for request in gifts]
-    return transactions_post_batch(postings=postings)
+    if not income_splits.has_resolvers():
+        return transactions_post_batch(postings=postings)
+    with transaction.atomic(durable=not connection.in_atomic_block):
+        results = transactions_post_batch(postings=postings)
+        incomes = []
+        for request, result in zip(gifts, results, strict=True):
+            if isinstance(result, Transaction):
+                earner = Owner(*request.recipient)
+                income = request.amount - gift_fee(request.amount, request.fee_rate)
+                incomes.append((result, earner, accounts[(earner, AccountKind.WALLET)], income))
+        _post_splits(incomes)
+    return results
 
 
 def revenue_share(*, income_tx: Transaction, shares: Shares) -> Transaction:
