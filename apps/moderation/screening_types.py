@@ -17,6 +17,10 @@ class Surface(models.TextChoices):
     LIVE_CHAT = "live_chat", "Live chat"
     PROFILE = "profile", "Profile"
     USERNAME = "username", "Username"
+    BRAND_BRIEF = "brand_brief", "Brand campaign brief"
+    BRAND_OFFER = "brand_offer", "Cooperation offer"
+    BRAND_PITCH = "brand_pitch", "Creator pitch"
+    BRAND_REVISION = "brand_revision", "Revision comment"
 
 
 class Action(models.TextChoices):
