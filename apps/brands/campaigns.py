@@ -204,6 +204,7 @@ def campaign_invite(
     if len(set(creator_ids)) != len(creator_ids):
         raise InvalidInput("Each creator once per cart.", code="cart.duplicate_creator")
     for item in invitations:
+        money.check_price(item["price"], "invitations")
         item["message"] = texts.screened(
             surface=texts.OFFER, field="message", text=item.get("message", "")
         )
@@ -339,6 +340,7 @@ def campaign_apply(
 ) -> Cooperation:
     """A creator applies to an open campaign with a price and a pitch (screened)."""
     ensure_can_post(user)
+    money.check_price(price)
     message = texts.screened(surface=texts.PITCH, field="message", text=message)
     now = timezone.now()
     with entry_atomic():

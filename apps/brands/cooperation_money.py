@@ -27,6 +27,23 @@ def platform_fee(price: int) -> int:
     return price * rate.numerator // rate.denominator
 
 
+def max_price() -> int:
+    """The largest price whose escrow (price + fee) one ledger move can carry."""
+    rate = Fraction(str(settings.BRANDS_FEE_RATE))
+    return settings.LEDGER_MAX_AMOUNT_FEN * rate.denominator // (rate.denominator + rate.numerator)
+
+
+def check_price(price: int, field: str = "price") -> None:
+    """400 ``cooperation.price_out_of_range`` unless 1 fen <= price <= ``max_price()``."""
+    top = max_price()
+    if type(price) is not int or not 1 <= price <= top:
+        raise InvalidInput(
+            f"A price is 1 to {top} fen (its escrow, fee included, is one ledger move).",
+            code="cooperation.price_out_of_range",
+            fields={field: [f"Between 1 and {top}."]},
+        )
+
+
 def _escrow(cooperation: Cooperation) -> ledger.Owner:
     return ledger.Owner.contract(cooperation.escrow_reference)
 

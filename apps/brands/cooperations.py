@@ -131,6 +131,7 @@ def _counter(
     message: str = "",
 ) -> dict[str, Any]:
     _check_turn(cooperation, party)
+    money.check_price(price)
     _window(publish_from, publish_until)
     surface = texts.PITCH if party.side == Side.CREATOR else texts.OFFER
     message = texts.screened(surface=surface, field="message", text=message)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from apps.brands import cooperation_money as money
 from apps.brands.aftercare_models import (
     ProtectedChange,
     ProtectionRequest,
@@ -30,6 +31,13 @@ FEN_HELP = "Integer fen (1 yuan = 100 fen)."
 def _fen(**kwargs: object) -> serializers.IntegerField:
     return serializers.IntegerField(
         min_value=1, max_value=settings.LEDGER_MAX_AMOUNT_FEN, help_text=FEN_HELP, **kwargs
+    )
+
+
+def _price(**kwargs: object) -> serializers.IntegerField:
+    """A price: its escrow (price + the platform's fee) must fit one ledger move."""
+    return serializers.IntegerField(
+        min_value=1, max_value=money.max_price(), help_text=FEN_HELP, **kwargs
     )
 
 
@@ -108,7 +116,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 class InvitationSerializer(serializers.Serializer):
     creator_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    price = _fen()
+    price = _price()
     message = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
@@ -117,14 +125,14 @@ class CartSerializer(serializers.Serializer):
 
 
 class ApplicationSerializer(serializers.Serializer):
-    price = _fen()
+    price = _price()
     message = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     publish_from = serializers.DateField(required=False)
     publish_until = serializers.DateField(required=False)
 
 
 class OfferInputSerializer(serializers.Serializer):
-    price = _fen()
+    price = _price()
     deliverable_kind = serializers.ChoiceField(choices=DeliverableKind.choices)
     publish_from = serializers.DateField()
     publish_until = serializers.DateField()
