@@ -76,8 +76,14 @@ class World:
         return self.creator if name == "creator" else self.members[name]
 
 
-def make_world(*, funds: int = 1_000_000, boost_right: bool = True) -> World:
-    owner = UserFactory()
+def make_world(
+    *,
+    funds: int = 1_000_000,
+    boost_right: bool = True,
+    owner: User | None = None,
+    mode: str = "open",
+) -> World:
+    owner = owner or UserFactory()
     brand = make_organisation(owner, verified=True)
     members = {"owner": owner}
     for role in ("manager", "finance", "viewer"):
@@ -94,7 +100,7 @@ def make_world(*, funds: int = 1_000_000, boost_right: bool = True) -> World:
         publish_from=today,
         publish_until=today + timedelta(days=30),
         budget=1_000_000_000,
-        mode="open",
+        mode=mode,
         deadline=timezone.now() + timedelta(days=10),
         protection_days=30,
         usage_rights_days=60,
