@@ -90,6 +90,23 @@ def _invitations(client, victim) -> None:
     assert not Cooperation.objects.filter(campaign=world.campaign).exists()
 
 
+def _report(suffix: str) -> Callable:
+    def check(client, victim) -> None:
+        world = _world(victim)
+        cooperation_in(world, "published")
+        url = f"{_campaign_url(world)}/{suffix}"
+        assert_refused(client, _members(world), ALL, lambda c: c.get(url))
+        own = make_organisation(client.attacker, name="攻击者品牌", verified=True)
+        assert (
+            client.get(
+                f"/api/v1/organisations/{own.pk}/campaigns/{world.campaign.pk}/{suffix}"
+            ).status_code
+            == 404
+        )
+
+    return check
+
+
 def _brand_list(suffix: str) -> Callable:
     def check(client, victim) -> None:
         world = _world(victim)
@@ -246,6 +263,8 @@ ROUTE_CHECKS = {
     "brand-campaigns": _brand_campaigns,
     "brand-campaign": _brand_campaign,
     "brand-campaign-invitations": _invitations,
+    "brand-campaign-report": _report("report"),
+    "brand-campaign-report-csv": _report("report/csv"),
     "brand-cooperations": _brand_list("cooperations"),
     "brand-protection-requests": _brand_list("protection-requests"),
     "brand-protection-request-decision": _protection_decision,

@@ -2,6 +2,8 @@
 invitations, open campaigns creators may apply to."""
 
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -10,10 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.organisation_selectors import get_organisation_for_member
-from apps.brands import campaigns, selectors
+from apps.brands import campaigns, reports, selectors
 from apps.brands.api import serializers as s
 from apps.brands.cooperation_models import Campaign, Cooperation
 from apps.core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.negotiation import JsonErrorsNegotiation
 
 TAGS = ["brand campaigns"]
 
@@ -126,3 +129,31 @@ class CampaignApplicationApi(APIView):
         values = _data(s.ApplicationSerializer, request)
         cooperation = campaigns.campaign_apply(user=request.user, campaign_id=campaign_id, **values)
         return Response(s.CooperationSerializer(cooperation).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignReportApi(APIView):
+    @extend_schema(tags=TAGS, responses=s.CampaignReportSerializer)
+    def get(self, request: Request, organisation_id: int, campaign_id: int) -> Response:
+        """Per sponsored note: reads, engagement, fans gained, CPM, cost per engagement; totals."""
+        campaign = campaigns.get_campaign_for_member(
+            user=request.user, organisation_id=organisation_id, campaign_id=campaign_id
+        )
+        return Response(s.CampaignReportSerializer(reports.campaign_report(campaign=campaign)).data)
+
+
+class CampaignReportCsvApi(APIView):
+    content_negotiation_class = JsonErrorsNegotiation
+
+    @extend_schema(tags=TAGS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(
+        self, request: Request, organisation_id: int, campaign_id: int
+    ) -> StreamingHttpResponse:
+        """The campaign report as CSV (one line per note, then the totals)."""
+        campaign = campaigns.get_campaign_for_member(
+            user=request.user, organisation_id=organisation_id, campaign_id=campaign_id
+        )
+        response = StreamingHttpResponse(
+            reports.campaign_report_csv(campaign=campaign), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
+        return response

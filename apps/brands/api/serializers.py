@@ -293,3 +293,29 @@ class UsageRightSerializer(serializers.ModelSerializer):
         model = UsageRight
         fields = ("id", "cooperation_id", "brand_id", "creator_id", "note_id", "kind")
         fields += ("starts_at", "expires_at", "created_at")
+
+
+class ReportFiguresSerializer(serializers.Serializer):
+    price = serializers.IntegerField(help_text=FEN_HELP)
+    impressions = serializers.IntegerField()
+    views = serializers.IntegerField(help_text="Reads.")
+    likes = serializers.IntegerField()
+    collects = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    shares = serializers.IntegerField()
+    follows = serializers.IntegerField(help_text="Fans gained from the note.")
+    engagements = serializers.IntegerField()
+    cpm = serializers.FloatField(allow_null=True, help_text="Price / impressions x 1000, fen.")
+    cost_per_engagement = serializers.FloatField(allow_null=True, help_text="Fen.")
+
+
+class ReportRowSerializer(ReportFiguresSerializer):
+    cooperation_id = serializers.IntegerField()
+    creator_id = serializers.IntegerField()
+    note_id = serializers.IntegerField()
+
+
+class CampaignReportSerializer(serializers.Serializer):
+    campaign_id = serializers.IntegerField()
+    rows = ReportRowSerializer(many=True)
+    totals = ReportFiguresSerializer()

@@ -16,6 +16,16 @@ urlpatterns = [
         name="brand-campaign-invitations",
     ),
     path(
+        f"{CAMPAIGN}/report",
+        campaign_views.CampaignReportApi.as_view(),
+        name="brand-campaign-report",
+    ),
+    path(
+        f"{CAMPAIGN}/report/csv",
+        campaign_views.CampaignReportCsvApi.as_view(),
+        name="brand-campaign-report-csv",
+    ),
+    path(
         f"{ORG}/cooperations",
         cooperation_views.BrandCooperationListApi.as_view(),
         name="brand-cooperations",
