@@ -23,6 +23,7 @@ from apps.brands.cooperation_models import (
     Offer,
     Side,
 )
+from apps.core.serializers import StrictBooleanField, StrictCharField
 
 MAX_ID = 2**63 - 1
 FEN_HELP = "Integer fen (1 yuan = 100 fen)."
@@ -44,27 +45,27 @@ def _price(**kwargs: object) -> serializers.IntegerField:
 class TargetAudienceSerializer(serializers.Serializer):
     gender = serializers.ChoiceField(choices=["any", "female", "male"], required=False)
     age_bands = serializers.ListField(
-        child=serializers.CharField(max_length=10), max_length=10, required=False
+        child=StrictCharField(max_length=10), max_length=10, required=False
     )
     regions = serializers.ListField(
-        child=serializers.CharField(max_length=30), max_length=40, required=False
+        child=StrictCharField(max_length=30), max_length=40, required=False
     )
     interests = serializers.ListField(
-        child=serializers.CharField(max_length=30), max_length=20, required=False
+        child=StrictCharField(max_length=30), max_length=20, required=False
     )
 
 
 class CampaignInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=60)
-    description = serializers.CharField(max_length=2000)
+    title = StrictCharField(max_length=60)
+    description = StrictCharField(max_length=2000)
     deliverable_kind = serializers.ChoiceField(choices=DeliverableKind.choices)
-    guidelines = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    product = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    guidelines = StrictCharField(max_length=2000, required=False, allow_blank=True)
+    product = StrictCharField(max_length=100, required=False, allow_blank=True)
     publish_from = serializers.DateField()
     publish_until = serializers.DateField()
     usage_rights_days = serializers.IntegerField(min_value=0, max_value=730, required=False)
-    boost_right = serializers.BooleanField(required=False)
-    repost_right = serializers.BooleanField(required=False)
+    boost_right = StrictBooleanField(required=False)
+    repost_right = StrictBooleanField(required=False)
     protection_days = serializers.IntegerField(min_value=30, max_value=365, required=False)
     budget = _fen()
     target_audience = TargetAudienceSerializer(required=False)
@@ -81,7 +82,7 @@ class CampaignUpdateSerializer(CampaignInputSerializer):
 
 class CampaignSerializer(serializers.ModelSerializer):
     brand_id = serializers.IntegerField()
-    brand_name = serializers.CharField(source="brand.name")
+    brand_name = StrictCharField(source="brand.name")
     target_audience = TargetAudienceSerializer()
     mode = serializers.ChoiceField(choices=CampaignMode.choices)
     status = serializers.ChoiceField(choices=CampaignStatus.choices)
@@ -117,7 +118,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 class InvitationSerializer(serializers.Serializer):
     creator_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     price = _price()
-    message = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    message = StrictCharField(max_length=1000, required=False, allow_blank=True)
 
 
 class CartSerializer(serializers.Serializer):
@@ -126,7 +127,7 @@ class CartSerializer(serializers.Serializer):
 
 class ApplicationSerializer(serializers.Serializer):
     price = _price()
-    message = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    message = StrictCharField(max_length=1000, required=False, allow_blank=True)
     publish_from = serializers.DateField(required=False)
     publish_until = serializers.DateField(required=False)
 
@@ -136,7 +137,7 @@ class OfferInputSerializer(serializers.Serializer):
     deliverable_kind = serializers.ChoiceField(choices=DeliverableKind.choices)
     publish_from = serializers.DateField()
     publish_until = serializers.DateField()
-    message = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    message = StrictCharField(max_length=1000, required=False, allow_blank=True)
 
 
 class OfferSerializer(serializers.ModelSerializer):
@@ -162,9 +163,9 @@ class OfferSerializer(serializers.ModelSerializer):
 
 class CooperationSerializer(serializers.ModelSerializer):
     campaign_id = serializers.IntegerField()
-    campaign_title = serializers.CharField(source="campaign.title")
+    campaign_title = StrictCharField(source="campaign.title")
     brand_id = serializers.IntegerField()
-    brand_name = serializers.CharField(source="brand.name")
+    brand_name = StrictCharField(source="brand.name")
     creator_id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=CooperationStatus.choices)
     deliverable_kind = serializers.ChoiceField(choices=DeliverableKind.choices)
@@ -215,8 +216,8 @@ class EventSerializer(serializers.ModelSerializer):
 
 class DraftSerializer(serializers.Serializer):
     note_id = serializers.IntegerField()
-    title = serializers.CharField()
-    body = serializers.CharField()
+    title = StrictCharField()
+    body = StrictCharField()
 
 
 class CooperationDetailSerializer(CooperationSerializer):
@@ -232,15 +233,15 @@ class SubmitSerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=1000)
+    comment = StrictCharField(max_length=1000)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    reason = StrictCharField(max_length=1000, required=False, allow_blank=True)
 
 
 class RequiredReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000)
+    reason = StrictCharField(max_length=1000)
 
 
 class EmptySerializer(serializers.Serializer):
@@ -249,7 +250,7 @@ class EmptySerializer(serializers.Serializer):
 
 class RatingInputSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    comment = StrictCharField(max_length=500, required=False, allow_blank=True)
 
 
 class RatingSerializer(serializers.ModelSerializer):
@@ -279,7 +280,7 @@ class ProtectionRequestSerializer(serializers.ModelSerializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    consent = serializers.BooleanField()
+    consent = StrictBooleanField()
 
 
 class UsageRightSerializer(serializers.ModelSerializer):
