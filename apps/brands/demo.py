@@ -1,6 +1,7 @@
-"""Demo cooperations for ``manage.py seed_demo``: two verified brands, an open campaign, and a
-cooperation in each state of the machine, all made through the services (escrow included), so
-the admin and the API show something real. Idempotent: the campaign's title is the marker."""
+"""Demo cooperations for ``manage.py seed_demo``: a second verified brand (beside the ledger's),
+co-owned by ``demo``, with an open campaign and a cooperation in each state of the machine, all
+made through the services (escrow included), so the admin and the API show something real.
+Idempotent: the campaign's title is the marker."""
 
 from datetime import timedelta
 from io import BytesIO
@@ -86,9 +87,12 @@ def _drive(cooperation: Cooperation, steps, brand_user, category) -> Cooperation
     return cooperation
 
 
-def _second_brand(owner, operator) -> None:
-    if Organisation.objects.filter(name=SECOND_BRAND).exists():
-        return
+def _second_brand(owner, operator, demo) -> Organisation:
+    """The campaigns' brand: verified, funded, with ``demo`` as a second owner (so the API
+    shows it to the demo account) while the ledger's demo brand keeps its balance."""
+    found = Organisation.objects.filter(name=SECOND_BRAND).first()
+    if found is not None:
+        return found
     brand = organisation_services.organisation_create(
         user=owner,
         kind="brand",
@@ -97,29 +101,31 @@ def _second_brand(owner, operator) -> None:
         contact_name="Demo",
         contact_phone="13800000001",
     )
+    organisation_services.membership_invite(
+        organisation_id=brand.pk, actor=owner, username=demo.username, role="owner"
+    )
     organisation_services.organisation_verify(
         organisation_id=brand.pk, operator=operator, reason="demo: licence checked"
     )
-    intent = ledger.organisation_topup_create(
-        organisation_id=brand.pk, user=owner, amount=500_000, provider="sandbox"
-    )
-    ledger.sandbox_payment_complete(intent=intent, succeed=True)
+    for _ in range(2):
+        intent = ledger.organisation_topup_create(
+            organisation_id=brand.pk, user=owner, amount=1_500_000, provider="sandbox"
+        )
+        ledger.sandbox_payment_complete(intent=intent, succeed=True)
+    return brand
 
 
 def seed(ctx: DemoContext) -> None:
     users = get_user_model().objects
     demo = users.get(pk=ctx.demo_user_id)
     operator = users.filter(username="admin").first()
-    brand = Organisation.objects.filter(
-        created_by=demo, kind="brand", verification_status="verified"
-    ).first()
     # creators first, then other users; never the brands' own members
     taken = {demo.pk, *ctx.user_ids[-2:]}
     creators = [pk for pk in dict.fromkeys([*ctx.creator_ids, *ctx.user_ids]) if pk not in taken]
-    if operator is None or brand is None or len(creators) < 17 or len(ctx.user_ids) < 20:
-        ctx.stdout.write("brands demo skipped: needs the demo brand, an operator and 20 users")
+    if operator is None or len(creators) < 17 or len(ctx.user_ids) < 20:
+        ctx.stdout.write("brands demo skipped: needs an operator and 20 users")
         return
-    _second_brand(users.get(pk=ctx.user_ids[-2]), operator)
+    brand = _second_brand(users.get(pk=ctx.user_ids[-2]), operator, demo)
     if Campaign.objects.filter(title=CAMPAIGN).exists():
         return
     today = timezone.localdate()
