@@ -10,6 +10,7 @@ exactly one winner and money moves once.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -40,7 +41,19 @@ from apps.core.errors import Conflict, Forbidden, InvalidInput
 from apps.notes import services as notes
 
 S = CooperationStatus
-Handler = Callable[..., dict[str, Any]]
+Handler = Callable[..., "Work"]
+
+
+@dataclass(frozen=True)
+class Work:
+    """What an action's handler did besides the move: the event's details, the extra columns
+    it changed on the cooperation (saved with the state) and the event's comment."""
+
+    details: dict[str, Any]
+    fields: tuple[str, ...] = ()
+    comment: str = ""
+
+
 NOTE_KINDS = {DeliverableKind.IMAGE_NOTE: "image", DeliverableKind.VIDEO_NOTE: "video"}
 
 
@@ -129,7 +142,7 @@ def _counter(
     publish_from: date,
     publish_until: date,
     message: str = "",
-) -> dict[str, Any]:
+) -> Work:
     _check_turn(cooperation, party)
     money.check_price(price)
     _window(publish_from, publish_until)
@@ -149,33 +162,25 @@ def _counter(
     cooperation.price, cooperation.deliverable_kind = price, deliverable_kind
     cooperation.publish_from, cooperation.publish_until = publish_from, publish_until
     cooperation.latest_offer_side = party.side
-    cooperation._extra_fields = (
-        "price",
-        "deliverable_kind",
-        "publish_from",
-        "publish_until",
-        "latest_offer_side",
+    return Work(
+        {"offer_id": offer.pk, "price": price},
+        fields=("price", "deliverable_kind", "publish_from", "publish_until", "latest_offer_side"),
     )
-    return {"offer_id": offer.pk, "price": price}
 
 
-def _accept(cooperation: Cooperation, party: Party, now: datetime) -> dict[str, Any]:
+def _accept(cooperation: Cooperation, party: Party, now: datetime) -> Work:
     _check_turn(cooperation, party)
     cooperation.fee = money.platform_fee(cooperation.price)
-    cooperation._extra_fields = ("fee",)
-    return {"price": cooperation.price, "fee": cooperation.fee}
+    return Work({"price": cooperation.price, "fee": cooperation.fee}, fields=("fee",))
 
 
-def _fund(cooperation: Cooperation, party: Party, now: datetime) -> dict[str, Any]:
+def _fund(cooperation: Cooperation, party: Party, now: datetime) -> Work:
     organisation_require_verified(organisation=cooperation.brand)
     money.fund_locked(cooperation)
-    cooperation._extra_fields = ("escrow_paid",)
-    return {"escrow": cooperation.escrow_paid}
+    return Work({"escrow": cooperation.escrow_paid}, fields=("escrow_paid",))
 
 
-def _submit(
-    cooperation: Cooperation, party: Party, now: datetime, *, note_id: int
-) -> dict[str, Any]:
+def _submit(cooperation: Cooperation, party: Party, now: datetime, *, note_id: int) -> Work:
     note_model = Cooperation._meta.get_field("note").related_model
     note = note_model.objects.filter(pk=note_id).first()
     if note is None or note.author_id != cooperation.creator_id or note.status == "deleted":
@@ -192,69 +197,72 @@ def _submit(
     if wanted and note.kind != wanted:
         raise Conflict(f"The deliverable is a {wanted} note.", code="cooperation.note_kind")
     cooperation.note_id = note.pk
-    cooperation._extra_fields = ("note",)
-    return {"note_id": note.pk}
+    return Work({"note_id": note.pk}, fields=("note",))
 
 
 def _request_revision(
     cooperation: Cooperation, party: Party, now: datetime, *, comment: str
-) -> dict[str, Any]:
+) -> Work:
     if cooperation.revision_rounds >= cooperation.max_revision_rounds:
         raise Conflict(
             f"All {cooperation.max_revision_rounds} revision rounds are used: approve or dispute.",
             code="cooperation.revision_limit",
         )
     cooperation.revision_rounds += 1
-    cooperation._extra_fields = ("revision_rounds",)
-    cooperation._comment = texts.screened(surface=texts.REVISION, field="comment", text=comment)
-    return {"round": cooperation.revision_rounds}
+    return Work(
+        {"round": cooperation.revision_rounds},
+        fields=("revision_rounds",),
+        comment=texts.screened(surface=texts.REVISION, field="comment", text=comment),
+    )
 
 
-def _publish(cooperation: Cooperation, party: Party, now: datetime) -> dict[str, Any]:
+def _publish(cooperation: Cooperation, party: Party, now: datetime) -> Work:
+    if cooperation.note.visibility != "public":
+        raise Conflict(
+            "The note is private: make it public to publish it.", code="cooperation.note_private"
+        )
     notes.note_publish(note_id=cooperation.note_id, actor=party.user)
     campaign = cooperation.campaign
     cooperation.published_at = now
     cooperation.protection_until = now + timedelta(days=campaign.protection_days)
-    cooperation._extra_fields = ("published_at", "protection_until")
     usage_rights_grant_locked(cooperation, campaign, now)
-    return {"note_id": cooperation.note_id}
+    return Work({"note_id": cooperation.note_id}, fields=("published_at", "protection_until"))
 
 
-def _cancel(cooperation: Cooperation, party: Party, now: datetime, *, reason: str = "") -> dict:
+def _cancel(cooperation: Cooperation, party: Party, now: datetime, *, reason: str = "") -> Work:
     refunded = cooperation.escrow_paid
     money.refund_locked(cooperation)
-    cooperation._comment = texts.screened(surface=texts.OFFER, field="reason", text=reason)
-    return {"refunded": refunded}
+    reason = texts.screened(surface=texts.OFFER, field="reason", text=reason)
+    return Work({"refunded": refunded}, comment=reason)
 
 
-def _dispute(cooperation: Cooperation, party: Party, now: datetime, *, reason: str) -> dict:
-    cooperation._comment = texts.screened(surface=texts.REVISION, field="reason", text=reason)
-    return {}
+def _dispute(cooperation: Cooperation, party: Party, now: datetime, *, reason: str) -> Work:
+    return Work({}, comment=texts.screened(surface=texts.REVISION, field="reason", text=reason))
 
 
-def _complete(cooperation: Cooperation, party: Party, now: datetime) -> dict[str, Any]:
+def _complete(cooperation: Cooperation, party: Party, now: datetime) -> Work:
     money.release_locked(cooperation)
     cooperation.completed_at = now
-    cooperation._extra_fields = ("creator_paid", "completed_at")
-    return {"creator": cooperation.price, "platform": cooperation.escrow_paid - cooperation.price}
+    return Work(
+        {"creator": cooperation.price, "platform": cooperation.escrow_paid - cooperation.price},
+        fields=("creator_paid", "completed_at"),
+    )
 
 
 def _resolve(
     cooperation: Cooperation, party: Party, now: datetime, *, creator_share: int, note: str
-) -> dict[str, Any]:
+) -> Work:
     if not note.strip():
         raise InvalidInput(
             "Say why.", code="cooperation.reason_required", fields={"note": ["Required."]}
         )
     shares = money.split_locked(cooperation, creator_share)
     cooperation.completed_at = now
-    cooperation._extra_fields = ("creator_paid", "completed_at")
-    cooperation._comment = note
-    return shares
+    return Work(shares, fields=("creator_paid", "completed_at"), comment=note)
 
 
-def _nothing(cooperation: Cooperation, party: Party, now: datetime) -> dict[str, Any]:
-    return {}
+def _nothing(cooperation: Cooperation, party: Party, now: datetime) -> Work:
+    return Work({})
 
 
 HANDLERS: dict[str, Handler] = {
@@ -280,16 +288,15 @@ def act_locked(
 ) -> Cooperation:
     """Check the move, do the action's work and record it; the caller holds the row lock."""
     COOPERATION_MACHINE.next_state(cooperation.status, action)  # 409 before any work
-    cooperation._extra_fields, cooperation._comment = (), ""
-    details = HANDLERS[action](cooperation, party, now, **arguments)
+    work = HANDLERS[action](cooperation, party, now, **arguments)
     record_move_locked(
         cooperation,
         action,
         party,
         now=now,
-        comment=cooperation._comment,
-        details=details,
-        fields=cooperation._extra_fields,
+        comment=work.comment,
+        details=work.details,
+        fields=work.fields,
     )
     if action == "accept" and money.try_fund_locked(cooperation):
         # Accepting funds the escrow at once when the brand's wallet covers it (else the

@@ -5,39 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('moderation', '0001_initial'),
+        ("moderation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='keywordrule',
-            name='keyword_rule_has_surface',
+            model_name="keywordrule",
+            name="keyword_rule_has_surface",
         ),
         migrations.AddField(
-            model_name='keywordrule',
-            name='on_brand_brief',
-            field=models.BooleanField(default=True, verbose_name='brand briefs'),
+            model_name="keywordrule",
+            name="on_brand_brief",
+            field=models.BooleanField(default=True, verbose_name="brand briefs"),
         ),
         migrations.AddField(
-            model_name='keywordrule',
-            name='on_brand_offer',
-            field=models.BooleanField(default=True, verbose_name='cooperation offers'),
+            model_name="keywordrule",
+            name="on_brand_offer",
+            field=models.BooleanField(default=True, verbose_name="cooperation offers"),
         ),
         migrations.AddField(
-            model_name='keywordrule',
-            name='on_brand_pitch',
-            field=models.BooleanField(default=True, verbose_name='creator pitches'),
+            model_name="keywordrule",
+            name="on_brand_pitch",
+            field=models.BooleanField(default=True, verbose_name="creator pitches"),
         ),
         migrations.AddField(
-            model_name='keywordrule',
-            name='on_brand_revision',
-            field=models.BooleanField(default=True, verbose_name='revision comments'),
+            model_name="keywordrule",
+            name="on_brand_revision",
+            field=models.BooleanField(default=True, verbose_name="revision comments"),
         ),
         migrations.AddConstraint(
-            model_name='keywordrule',
-            constraint=models.CheckConstraint(condition=models.Q(('on_note', True), ('on_comment', True), ('on_live_chat', True), ('on_profile', True), ('on_username', True), ('on_brand_brief', True), ('on_brand_offer', True), ('on_brand_pitch', True), ('on_brand_revision', True), _connector='OR'), name='keyword_rule_has_surface'),
+            model_name="keywordrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("on_note", True),
+                    ("on_comment", True),
+                    ("on_live_chat", True),
+                    ("on_profile", True),
+                    ("on_username", True),
+                    ("on_brand_brief", True),
+                    ("on_brand_offer", True),
+                    ("on_brand_pitch", True),
+                    ("on_brand_revision", True),
+                    _connector="OR",
+                ),
+                name="keyword_rule_has_surface",
+            ),
         ),
     ]
