@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apps.brands.aftercare_models import ProtectionRequest, Rating, UsageRight
+from apps.brands.aftercare_models import NoteEditRecord, ProtectionRequest, Rating, UsageRight
 from apps.brands.cooperation_models import Campaign, Cooperation, CooperationEvent, Offer
 from apps.brands.cooperations import cooperation_resolve
 from apps.core.errors import DomainError
@@ -175,3 +175,10 @@ class UsageRightAdmin(ReadOnlyAdmin):
 class RatingAdmin(ReadOnlyAdmin):
     list_display = ("id", "cooperation", "side", "score", "created_at", "editable_until")
     list_filter = ("side", "score")
+
+
+@admin.register(NoteEditRecord)
+class NoteEditRecordAdmin(ReadOnlyAdmin):
+    """A protected note's text before each edit (the note's edit history)."""
+
+    list_display = ("id", "cooperation", "title", "created_at")

@@ -149,3 +149,13 @@ def test_usage_rights_listed_for_both_sides(make_client) -> None:
     )
     assert [row["kind"] for row in mine] == ["boost"]
     assert [row["id"] for row in theirs.json()["results"]] == [row["id"] for row in mine]
+
+
+def test_the_notes_api_answers_409_for_a_protected_note(make_client) -> None:
+    world = make_world()
+    cooperation = cooperation_in(world, "published")
+    response = make_client(cooperation.creator).delete(f"/api/v1/notes/{cooperation.note_id}")
+    assert response.status_code == 409, response.content
+    assert response.json()["error"]["code"] == "note.protected"
+    assert ProtectionRequest.objects.filter(cooperation=cooperation, change="delete").exists()
+    assert Note.objects.get(pk=cooperation.note_id).status == "published"
