@@ -1,4 +1,4 @@
-"""Brands test helpers: a verified, funded brand with a member of each role, a campaign, and
+"""Brands test fixtures: a verified, funded brand with a member of each role, a campaign, and
 cooperations driven into any state through the real services (as in production)."""
 
 from dataclasses import dataclass, field
