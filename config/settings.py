@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.creators",
     "apps.ledger",
     "apps.programs",
+    "apps.brands",
 ]
 
 MIDDLEWARE = [
@@ -454,5 +455,40 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "ApplicationStatusEnum": "apps.programs.models.ApplicationStatus",
         "RegistrationStatusEnum": "apps.programs.models.RegistrationStatus",
         "TopicStatusEnum": "apps.programs.models.TopicStatus",
+    }
+)
+
+# Brands: cooperation marketplace (campaigns, cooperations, protection, rights, ratings) ---
+BRANDS_FEE_RATE = env.str("BRANDS_FEE_RATE", default="0.10")  # of the price, paid by the brand
+BRANDS_INVITATION_DAYS = env.int("BRANDS_INVITATION_DAYS", default=7)  # invited/offers expire
+BRANDS_AUTO_APPROVE_DAYS = env.int("BRANDS_AUTO_APPROVE_DAYS", default=14)  # brand silence
+BRANDS_SETTLEMENT_DAYS = env.int("BRANDS_SETTLEMENT_DAYS", default=3)  # published -> completed
+BRANDS_MAX_REVISION_ROUNDS = env.int("BRANDS_MAX_REVISION_ROUNDS", default=2)
+BRANDS_PROTECTION_REQUEST_HOURS = env.int("BRANDS_PROTECTION_REQUEST_HOURS", default=48)
+BRANDS_RIGHTS_ALERT_DAYS = env.int("BRANDS_RIGHTS_ALERT_DAYS", default=7)
+BRANDS_RATING_EDIT_DAYS = env.int("BRANDS_RATING_EDIT_DAYS", default=7)
+BRANDS_CART_MAX = env.int("BRANDS_CART_MAX", default=50)  # invitations in one cart
+CELERY_BEAT_SCHEDULE["brands-cooperation-deadlines"] = {
+    "task": "apps.brands.tasks.cooperation_deadlines_run",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["brands-protection-requests-lapse"] = {
+    "task": "apps.brands.tasks.protection_requests_lapse",
+    "schedule": 600.0,
+}
+CELERY_BEAT_SCHEDULE["brands-usage-rights-alerts"] = {
+    "task": "apps.brands.tasks.usage_rights_alert",
+    "schedule": crontab(hour=9, minute=0),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CooperationStatusEnum": "apps.brands.cooperation_models.CooperationStatus",
+        "DeliverableKindEnum": "apps.brands.cooperation_models.DeliverableKind",
+        "CampaignModeEnum": "apps.brands.cooperation_models.CampaignMode",
+        "CampaignStatusEnum": "apps.brands.cooperation_models.CampaignStatus",
+        "CooperationSideEnum": "apps.brands.cooperation_models.Side",
+        "ProtectedChangeEnum": "apps.brands.aftercare_models.ProtectedChange",
+        "ProtectionRequestStatusEnum": "apps.brands.aftercare_models.ProtectionRequestStatus",
+        "UsageRightKindEnum": "apps.brands.aftercare_models.UsageRightKind",
     }
 )

@@ -26,6 +26,7 @@ api_v1 = [
     path("", include("apps.ledger.api.urls")),
     path("", include("apps.ledger.api.organisation_urls")),
     path("", include("apps.programs.api.urls")),
+    path("", include("apps.brands.api.urls")),
 ]
 
 urlpatterns = [

@@ -38,6 +38,10 @@ SURFACE_FIELDS: dict[str, str] = {
     Surface.PROFILE: "on_profile",
     Surface.USERNAME: "on_username",
     Surface.PROGRAMS: "on_programs",
+    Surface.BRAND_BRIEF: "on_brand_brief",
+    Surface.BRAND_OFFER: "on_brand_offer",
+    Surface.BRAND_PITCH: "on_brand_pitch",
+    Surface.BRAND_REVISION: "on_brand_revision",
 }
 
 
@@ -52,6 +56,10 @@ class KeywordRule(models.Model):
     on_profile = models.BooleanField("profiles", default=True)
     on_username = models.BooleanField("usernames", default=True)
     on_programs = models.BooleanField("programs", default=True)
+    on_brand_brief = models.BooleanField("brand briefs", default=True)
+    on_brand_offer = models.BooleanField("cooperation offers", default=True)
+    on_brand_pitch = models.BooleanField("creator pitches", default=True)
+    on_brand_revision = models.BooleanField("revision comments", default=True)
     whole_word = models.BooleanField(
         default=False,
         help_text="Latin-script terms only: hit only as a whole word (ass: not in 'class').",
@@ -79,7 +87,11 @@ class KeywordRule(models.Model):
                 | Q(on_live_chat=True)
                 | Q(on_profile=True)
                 | Q(on_username=True)
-                | Q(on_programs=True),
+                | Q(on_programs=True)
+                | Q(on_brand_brief=True)
+                | Q(on_brand_offer=True)
+                | Q(on_brand_pitch=True)
+                | Q(on_brand_revision=True),
                 name="keyword_rule_has_surface",
             ),
         ]

@@ -18,6 +18,10 @@ class Surface(models.TextChoices):
     PROFILE = "profile", "Profile"
     USERNAME = "username", "Username"
     PROGRAMS = "programs", "Programs (contract notes, listening topics)"
+    BRAND_BRIEF = "brand_brief", "Brand campaign brief"
+    BRAND_OFFER = "brand_offer", "Cooperation offer"
+    BRAND_PITCH = "brand_pitch", "Creator pitch"
+    BRAND_REVISION = "brand_revision", "Revision comment"
 
 
 class Action(models.TextChoices):

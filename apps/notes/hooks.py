@@ -30,6 +30,12 @@ Four registries, each keyed by a stable name (``<app>.<what>``):
     product tags). Serialized notes carry ``attachments: {key: value or null}`` only while one
     is registered.
 
+``note_change_guards``
+    ``(NoteChange) -> None``, asked before the author hides, deletes, makes private or edits a
+    note, outside notes' own transaction. A guard refuses by raising a ``DomainError`` (brands
+    turns the change of a note under a protection period into a request to the brand and
+    answers 409); it may keep its own records (an edit history) and returns to allow.
+
 Label and attachment providers take the page's notes together and must answer in one query
 (or a constant number), so every list stays constant-query. Tests register fakes with
 ``registry.registered(key, item)`` (a context manager) or ``unregister``.
@@ -190,3 +196,32 @@ def attach_note_extras(notes: Sequence[Note], viewer: User | None) -> None:
                 attached[note.pk][key] = found.get(note.pk)
         for note in notes:
             note.extra_attachments = attached[note.pk]
+
+
+# --- note change guards ----------------------------------------------------------------------
+
+
+class NoteChangeKind:
+    """What the author is about to do to a note (the values guards receive)."""
+
+    HIDE = "hide"
+    DELETE = "delete"
+    MAKE_PRIVATE = "make_private"
+    EDIT = "edit"
+
+
+@dataclass(frozen=True, slots=True)
+class NoteChange:
+    note_id: int
+    actor_id: int  # who asks (the guard ignores anyone who is not the note's author)
+    change: str  # a NoteChangeKind value
+
+
+NoteChangeGuard = Callable[[NoteChange], None]
+note_change_guards: Registry[NoteChangeGuard] = Registry("note change guards")
+
+
+def note_change_check(change: NoteChange) -> None:
+    """Ask every guard; the first to refuse raises (no query when none is registered)."""
+    for _key, guard in note_change_guards.entries():
+        guard(change)

@@ -3,7 +3,7 @@ comment filters, feed slots, note labels and note attachments. Registered for on
 unregistered, so the rest of the suite sees notes as they are."""
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -169,10 +169,25 @@ def _products(title: str) -> list[dict]:
     return [{"product_id": 7, "title": title}]
 
 
+@contextmanager
+def _apps_providers_set_aside(registry: hooks.Registry) -> Iterator[None]:
+    """The installed apps' own providers (brands' sponsored label...) leave for the test."""
+    saved = registry.entries()
+    for key, _entry in saved:
+        registry.unregister(key)
+    try:
+        yield
+    finally:
+        for key, entry in saved:
+            registry.register(key, entry)
+
+
 @pytest.fixture
 def providers() -> Iterator[tuple[_Spy, _Spy]]:
     labels, attachments = _Spy(_sponsored), _Spy(_products)
     with ExitStack() as stack:
+        stack.enter_context(_apps_providers_set_aside(hooks.note_labels))
+        stack.enter_context(_apps_providers_set_aside(hooks.note_attachments))
         stack.enter_context(hooks.note_labels.registered("test.sponsored", labels))
         stack.enter_context(hooks.note_attachments.registered("test.products", attachments))
         yield labels, attachments

@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
@@ -262,7 +263,9 @@ def test_seed_demo_adds_notes_idempotently_with_exact_counters() -> None:
 
     first = snapshot()
     demo = User.objects.get(username="demo")
-    assert first[0] == 96  # 90 for the creators, 6 for the demo user
+    # 90 for the creators, 6 for the demo user, and the drafts brands' demo cooperations submitted
+    cooperation_notes = apps.get_model("brands", "Cooperation").objects.exclude(note=None).count()
+    assert first[0] == 96 + cooperation_notes
     assert Note.objects.filter(author=demo, status=NoteStatus.DRAFT).count() >= 1
     assert Note.objects.filter(author=demo, status=NoteStatus.PUBLISHED).exists()
     assert first[1] > 100 and first[2] > 10

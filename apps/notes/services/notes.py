@@ -23,6 +23,7 @@ from apps.moderation.screening import (
     submit_for_review,
 )
 from apps.moderation.targets import Visibility as ModerationVisibility
+from apps.notes import hooks
 from apps.notes import media as note_media
 from apps.notes.constants import BODY_MAX, MAX_IMAGES, TITLE_MAX
 from apps.notes.models import (
@@ -325,6 +326,12 @@ def note_update(*, note_id: int, actor: User, **changes: object) -> Note:
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.")
     ensure_can_post(actor)
+    if changes.get("visibility") == NoteVisibility.PRIVATE:
+        hooks.note_change_check(
+            hooks.NoteChange(note_id, actor.pk, hooks.NoteChangeKind.MAKE_PRIVATE)
+        )
+    if {"title", "body"} & set(changes):
+        hooks.note_change_check(hooks.NoteChange(note_id, actor.pk, hooks.NoteChangeKind.EDIT))
     with transaction.atomic():
         note = _own_note_locked(note_id=note_id, actor=actor)
         was_counted = note.counts_publicly
@@ -364,6 +371,7 @@ def note_publish(*, note_id: int, actor: User) -> Note:
 
 def note_delete(*, note_id: int, actor: User) -> None:
     """Soft-delete a note: it leaves every list and count; its rows and files are kept."""
+    hooks.note_change_check(hooks.NoteChange(note_id, actor.pk, hooks.NoteChangeKind.DELETE))
     with transaction.atomic():
         note = _own_note_locked(note_id=note_id, actor=actor)
         was_counted = note.counts_publicly
