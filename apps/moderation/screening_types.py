@@ -17,6 +17,7 @@ class Surface(models.TextChoices):
     LIVE_CHAT = "live_chat", "Live chat"
     PROFILE = "profile", "Profile"
     USERNAME = "username", "Username"
+    COOPERATION_PITCH = "cooperation_pitch", "Cooperation pitch"
 
 
 class Action(models.TextChoices):
