@@ -1,7 +1,5 @@
 """Discovery and data card: query parameters (validated here) and response shapes."""
 
-from typing import Any
-
 from rest_framework import serializers
 
 from apps.accounts.regions import REGION_CHOICES
@@ -12,6 +10,8 @@ from apps.core.serializers import FlatSerializer
 from apps.creators.api.analytics_serializers import AnalyticsDemographicsSerializer
 
 FEN_MAX = 2**62
+CATEGORY_LIST = r"^[-a-zA-Z0-9_]+(,[-a-zA-Z0-9_]+)*$"
+MAX_CATEGORIES = 20
 FANS_MAX = 2**62
 
 
@@ -22,11 +22,11 @@ def _share(help_text: str) -> serializers.FloatField:
 class DiscoveryQuerySerializer(serializers.Serializer):
     """Every parameter is optional and any combination is valid; ranges that cross match no one."""
 
-    category = serializers.ListField(
-        child=serializers.SlugField(max_length=40),
+    category = serializers.RegexField(
+        CATEGORY_LIST,
         required=False,
-        max_length=20,
-        help_text="Category slugs (repeat the parameter): creators in any of them.",
+        max_length=400,
+        help_text="Category slugs separated by commas: creators in any of them.",
     )
     fans_min = serializers.IntegerField(required=False, min_value=0, max_value=FANS_MAX)
     fans_max = serializers.IntegerField(required=False, min_value=0, max_value=FANS_MAX)
@@ -62,17 +62,10 @@ class DiscoveryQuerySerializer(serializers.Serializer):
         "first) or price (cheapest first, for the deliverable).",
     )
 
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        if hasattr(data, "getlist"):
-            plain = {key: data.get(key) for key in data if key != "category"}
-            if "category" in data:
-                plain["category"] = data.getlist("category")
-            data = plain
-        return super().to_internal_value(data)
-
     def query(self) -> DiscoveryQuery:
         data = dict(self.validated_data)
-        return DiscoveryQuery(categories=data.pop("category", []), **data)
+        slugs = [slug for slug in data.pop("category", "").split(",") if slug]
+        return DiscoveryQuery(categories=list(dict.fromkeys(slugs))[:MAX_CATEGORIES], **data)
 
 
 class RegionShareSerializer(FlatSerializer):
