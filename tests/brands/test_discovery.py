@@ -132,9 +132,7 @@ def test_engagement_rate_covers_the_last_30_notes_and_filters(brand) -> None:
 
 def test_availability_filter_reads_today(brand) -> None:
     free = listed_creator()
-    busy = listed_creator(
-        availability="busy", busy_until=timezone.localdate() + timedelta(days=10)
-    )
+    busy = listed_creator(availability="busy", busy_until=timezone.localdate() + timedelta(days=10))
     closed = listed_creator(availability="not_taking_work")
     was_busy = listed_creator(availability="busy", busy_until=timezone.localdate() + timedelta(1))
     CreatorDiscoveryRow.objects.filter(pk=was_busy.pk).update(
