@@ -1,34 +1,66 @@
 """Discovery: verified brands' members find listed creators by category, audience and price.
 
-Every filter and sort is a column of ``CreatorDiscoveryRow`` with a partial index on the
-discoverable rows (categories and regions through their own indexed tables, as ``EXISTS``), so a
-page is one index walk plus two prefetches, whatever the filters and the page size. The order of
-each sort ends with the creator id, so cursor pages are stable.
+Every filter and sort reads a column of ``CreatorDiscoveryRow`` with a partial index on the
+discoverable rows (btree for ranges and sorts, GIN for the category array and the region keys),
+so a page is one walk of the sort's index checking each row's own columns (read as plain values,
+the display name joined), plus one query for the page's category slugs, whatever the filters and
+the page size. The order of each sort ends with the
+creator id, so cursor pages are stable. SQLite (embedded mode) has no arrays: there the category
+filter reads the profile's category table instead.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
-from apps.accounts.models import User
+from apps.accounts.models import Category, User
 from apps.accounts.organisation_models import Organisation, OrganisationKind
 from apps.accounts.organisation_selectors import (
     get_organisation_for_member,
     organisation_require_verified,
 )
+from apps.analytics.fields import IntegerListField
 from apps.brands.profile_models import (
     DISCOVERABLE,
     RATE_FIELDS,
+    REGION_POSITIONS,
     Availability,
     CooperationProfileCategory,
     CreatorDiscoveryRow,
-    CreatorRegionShare,
     Deliverable,
 )
 from apps.core.errors import Forbidden
 
 SORTS = ("fit", "fans", "engagement", "price")
+# What a result card reads from the row (every sort column among them, for the cursor).
+CARD_FIELDS = (
+    "creator_id",
+    "fans",
+    *RATE_FIELDS.values(),
+    "availability",
+    "busy_until",
+    "category_ids",
+    "region_shares",
+    "female_share",
+    "male_share",
+    "engagement_rate",
+    "authenticity_score",
+    "fit_score",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,18 +121,39 @@ def _availability(value: str, today: date) -> Q:
     return Q(availability=value)
 
 
-def discovery_rows(*, query: DiscoveryQuery, today: date) -> QuerySet[CreatorDiscoveryRow]:
-    """The discoverable creators matching ``query``, with what a result card shows joined
-    (ordering is the paginator's: ``query.ordering()``)."""
-    rows = CreatorDiscoveryRow.objects.filter(DISCOVERABLE)
-    if query.categories:
-        rows = rows.filter(
-            Exists(
-                CooperationProfileCategory.objects.filter(
-                    profile_id=OuterRef("creator_id"), category__slug__in=query.categories
-                )
+class _Overlaps(Func):
+    """``array && ARRAY[...]`` (PostgreSQL): served by a GIN index on the array column. The
+    values are literals, so the planner reads the column's element statistics."""
+
+    arg_joiner = " && "
+    template = "(%(expressions)s::integer[])"
+    output_field = BooleanField()
+
+
+def _integer_array(values: list[int]) -> Value:
+    return Value(sorted(set(values)), output_field=IntegerListField())
+
+
+def _in_categories(slugs: list[str]) -> Q | Func:
+    """Rows in any of the categories named by slug (one query resolves the slugs)."""
+    if connection.vendor == "postgresql":
+        ids = list(Category.objects.filter(slug__in=slugs).values_list("id", flat=True))
+        return _Overlaps(F("category_ids"), _integer_array(ids or [0]))
+    return Q(
+        Exists(
+            CooperationProfileCategory.objects.filter(
+                profile_id=OuterRef("creator_id"), category__slug__in=slugs
             )
         )
+    )
+
+
+def discovery_rows(*, query: DiscoveryQuery, today: date) -> QuerySet:
+    """The discoverable creators matching ``query`` as plain rows of what a result card shows
+    (``CARD_FIELDS`` and the display name; ordering is the paginator's: ``query.ordering()``)."""
+    rows = CreatorDiscoveryRow.objects.filter(DISCOVERABLE)
+    if query.categories:
+        rows = rows.filter(_in_categories(query.categories))
     if query.fans_min is not None:
         rows = rows.filter(fans__gte=query.fans_min)
     if query.fans_max is not None:
@@ -116,16 +169,25 @@ def discovery_rows(*, query: DiscoveryQuery, today: date) -> QuerySet[CreatorDis
     if query.male_share_min is not None:
         rows = rows.filter(male_share__gte=query.male_share_min)
     if query.region:
-        shares = CreatorRegionShare.objects.filter(row_id=OuterRef("pk"), region=query.region)
+        # Presence through the GIN index on region_ids; the share from the same row.
+        if connection.vendor == "postgresql":
+            position = REGION_POSITIONS.get(query.region, 0)
+            rows = rows.filter(_Overlaps(F("region_ids"), _integer_array([position])))
+        else:
+            rows = rows.filter(region_shares__has_key=query.region)
         if query.region_share_min:
-            shares = shares.filter(share__gte=query.region_share_min)
-        rows = rows.filter(Exists(shares))
+            share = Cast(KeyTextTransform(query.region, "region_shares"), FloatField())
+            rows = rows.alias(region_share=share).filter(region_share__gte=query.region_share_min)
     if query.engagement_min is not None:
         rows = rows.filter(engagement_rate__gte=query.engagement_min)
     if query.engagement_max is not None:
         rows = rows.filter(engagement_rate__lte=query.engagement_max)
     if query.availability:
         rows = rows.filter(_availability(query.availability, today))
-    return rows.select_related("creator__creator__profile").prefetch_related(
-        "creator__categories", "regions"
-    )
+    return rows.values(*CARD_FIELDS, display_name=F("creator__creator__profile__display_name"))
+
+
+def category_slugs(rows: list[dict]) -> dict[int, str]:
+    """Slugs of the categories on a page of rows, in one query."""
+    ids = {category_id for row in rows for category_id in row["category_ids"]}
+    return dict(Category.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}

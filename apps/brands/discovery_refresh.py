@@ -1,9 +1,9 @@
 """Rewriting creators' discovery rows from their profiles and the analytics metrics.
 
 ``discovery_rows_refresh(creator_ids=...)`` recomputes a batch of creators in a fixed number of
-queries (about fifteen, whatever the batch size): eligibility (three), the demographics
-snapshot (two), the last 30 published notes and their figures (two), active fans (one), fans
-never active (one), follow bursts (two), then the writes (an upsert and the region shares).
+queries (about fifteen, whatever the batch size): the profiles and their categories (two),
+eligibility (three), the demographics snapshot (two), the last 30 published notes and their
+figures (two), active fans (one), fans never active (one), follow bursts (two), then one upsert.
 The nightly task walks every profile in batches of ``BRANDS_DISCOVERY_BATCH``; a creator's own
 profile write refreshes their row at once, in the same transaction.
 """
@@ -26,9 +26,10 @@ from apps.analytics.periods import period_ending
 from apps.brands.authenticity import AuthenticityInputs, authenticity_score, fit_score
 from apps.brands.profile_models import (
     RATE_FIELDS,
+    REGION_POSITIONS,
     CooperationProfile,
+    CooperationProfileCategory,
     CreatorDiscoveryRow,
-    CreatorRegionShare,
 )
 from apps.brands.profile_selectors import eligibility_for
 from apps.creators.privacy import Bucket, withhold
@@ -50,6 +51,9 @@ ROW_FIELDS = [
     *RATE_FIELDS.values(),
     "availability",
     "busy_until",
+    "category_ids",
+    "region_shares",
+    "region_ids",
     "female_share",
     "male_share",
     "engagement_rate",
@@ -101,7 +105,7 @@ def _recent_note_ids(creator_ids: set[int]) -> dict[int, list[int]]:
     return found
 
 
-def _rows(creator_ids: set[int], now: datetime) -> Iterator[tuple[CreatorDiscoveryRow, dict]]:
+def _rows(creator_ids: set[int], now: datetime) -> Iterator[CreatorDiscoveryRow]:
     profiles = {
         profile.pk: profile
         for profile in CooperationProfile.objects.filter(creator_id__in=creator_ids)
@@ -109,6 +113,11 @@ def _rows(creator_ids: set[int], now: datetime) -> Iterator[tuple[CreatorDiscove
     ids = set(profiles)
     if not ids:
         return
+    categories: dict[int, list[int]] = {}
+    for profile_id, category_id in CooperationProfileCategory.objects.filter(
+        profile_id__in=ids
+    ).values_list("profile_id", "category_id"):
+        categories.setdefault(profile_id, []).append(category_id)
     yesterday = local_yesterday(now)
     eligibility = eligibility_for(creator_ids=ids, now=now)
     snapshots = metrics_brands.fan_demographic_snapshots(
@@ -158,6 +167,11 @@ def _rows(creator_ids: set[int], now: datetime) -> Iterator[tuple[CreatorDiscove
             posting_restricted=standing.restricted_until is not None,
             availability=profile.availability,
             busy_until=profile.busy_until,
+            category_ids=sorted(categories.get(creator_id, [])),
+            region_shares=regions,
+            region_ids=sorted(
+                REGION_POSITIONS[code] for code in regions if code in REGION_POSITIONS
+            ),
             female_share=gender.get("female"),
             male_share=gender.get("male"),
             engagement_rate=round(rate, 4),
@@ -180,7 +194,7 @@ def _rows(creator_ids: set[int], now: datetime) -> Iterator[tuple[CreatorDiscove
         )
         for field in RATE_FIELDS.values():
             setattr(row, field, getattr(profile, field))
-        yield row, regions
+        yield row
 
 
 def discovery_rows_refresh(*, creator_ids: Iterable[int], now: datetime | None = None) -> int:
@@ -189,21 +203,11 @@ def discovery_rows_refresh(*, creator_ids: Iterable[int], now: datetime | None =
     now = now or timezone.now()
     ids = set(creator_ids)
     with transaction.atomic():
-        computed = list(_rows(ids, now))
-        if not computed:
-            return 0
-        rows = [row for row, _ in computed]
-        CreatorDiscoveryRow.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["creator"], update_fields=ROW_FIELDS
-        )
-        CreatorRegionShare.objects.filter(row_id__in=[row.pk for row in rows]).delete()
-        CreatorRegionShare.objects.bulk_create(
-            [
-                CreatorRegionShare(row_id=row.pk, region=region, share=share)
-                for row, regions in computed
-                for region, share in regions.items()
-            ]
-        )
+        rows = list(_rows(ids, now))
+        if rows:
+            CreatorDiscoveryRow.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["creator"], update_fields=ROW_FIELDS
+            )
     return len(rows)
 
 

@@ -4,5 +4,4 @@ from apps.brands.profile_models import (  # noqa: F401
     CooperationProfile,
     CooperationProfileCategory,
     CreatorDiscoveryRow,
-    CreatorRegionShare,
 )

@@ -8,12 +8,16 @@ every discovery filter and sort is a plain indexed column of it, so a page of di
 index walk whatever the filters. Registered with Django by the import in ``models.py``.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import Category
+from apps.accounts.regions import REGIONS
+from apps.analytics.fields import IntegerListField
 
 
 class Availability(models.TextChoices):
@@ -35,6 +39,8 @@ RATE_FIELDS: dict[str, str] = {
     Deliverable.LIVE_MENTION: "rate_live_mention",
 }
 PITCH_MAX_LENGTH = 300
+# Region code -> a stable small integer (its position in the GB/T list; new regions append).
+REGION_POSITIONS: dict[str, int] = {code: index + 1 for index, (code, _, _) in enumerate(REGIONS)}
 # Discovery lists only eligible creators: every discovery index is partial on it.
 DISCOVERABLE = Q(eligible=True)
 
@@ -104,6 +110,15 @@ class CooperationProfileCategory(models.Model):
         return f"{self.profile_id} in {self.category_id}"
 
 
+class GinIndexOnPostgres(models.Index):
+    """GIN on PostgreSQL (array overlap, JSON key presence); a plain index elsewhere."""
+
+    def create_sql(self, model: Any, schema_editor: Any, using: str = "", **kwargs: Any) -> Any:
+        if schema_editor.connection.vendor != "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        return super().create_sql(model, schema_editor, using=" USING gin", **kwargs)
+
+
 def _discoverable_index(*fields: str, name: str) -> models.Index:
     return models.Index(fields=[*fields, "creator"], name=name, condition=DISCOVERABLE)
 
@@ -112,7 +127,9 @@ class CreatorDiscoveryRow(models.Model):
     """One creator as discovery filters, sorts and shows them (computed, never edited).
 
     Shares are of the creator's fans in the newest demographics snapshot, counting only buckets
-    the creator center would show (withheld buckets count as unknown: null or no region row).
+    the creator center would show (withheld buckets count as unknown: null, or no region key).
+    Categories and regions are copied in too, so every filter is checked on the row itself while
+    a sort index is walked, and their GIN indexes serve the selective cases.
     """
 
     creator = models.OneToOneField(
@@ -130,6 +147,13 @@ class CreatorDiscoveryRow(models.Model):
     rate_live_mention = _rate_field("Live mention")
     availability = models.CharField(max_length=16, choices=Availability.choices)
     busy_until = models.DateField(null=True, blank=True)
+    category_ids = IntegerListField(help_text="The profile's categories.")
+    region_shares = models.JSONField(
+        default=dict, blank=True, help_text="Region code -> share of fans (visible buckets)."
+    )
+    # The same regions as positions in ``REGION_POSITIONS``: an array PostgreSQL keeps element
+    # statistics for, so the planner can weigh (and AND) the region and category indexes.
+    region_ids = IntegerListField(help_text="Positions of the regions in region_shares.")
     female_share = models.FloatField(null=True, blank=True)
     male_share = models.FloatField(null=True, blank=True)
     engagement_rate = models.FloatField(
@@ -160,26 +184,14 @@ class CreatorDiscoveryRow(models.Model):
             _discoverable_index("female_share", name="discovery_female_idx"),
             _discoverable_index("male_share", name="discovery_male_idx"),
             _discoverable_index("availability", "busy_until", name="discovery_availability_idx"),
+            GinIndexOnPostgres(
+                fields=["category_ids"], name="discovery_categories_idx", condition=DISCOVERABLE
+            ),
+            GinIndexOnPostgres(
+                fields=["region_ids"], name="discovery_regions_idx", condition=DISCOVERABLE
+            ),
             models.Index(fields=["refreshed_at"], name="discovery_refreshed_idx"),
         ]
 
     def __str__(self) -> str:
         return f"discovery row of {self.creator_id}"
-
-
-class CreatorRegionShare(models.Model):
-    """A region's share of a discoverable creator's fans (visible buckets only)."""
-
-    row = models.ForeignKey(CreatorDiscoveryRow, on_delete=models.CASCADE, related_name="regions")
-    region = models.CharField(max_length=20)
-    share = models.FloatField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["row", "region"], name="discovery_region_once"),
-        ]
-        # Discovery's region filter: EXISTS (... WHERE region = ? AND share >= ? AND row_id = ?).
-        indexes = [models.Index(fields=["region", "share", "row"], name="discovery_region_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.row_id}: {self.region} {self.share:.2%}"

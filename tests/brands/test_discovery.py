@@ -215,9 +215,9 @@ def test_query_count_is_the_same_for_one_row_and_a_full_page(
         assert len(response.json()["results"]) == size
 
     assert count_queries(lambda: page(1)) == count_queries(lambda: page(6))
-    assert count_queries(lambda: brand.get(brand.url, {"page_size": 6})) == count_queries(
-        lambda: page(6)
-    )
+    # Filters add at most one query (category slugs to ids), never one per row.
+    unfiltered = count_queries(lambda: brand.get(brand.url, {"page_size": 6}))
+    assert unfiltered <= count_queries(lambda: page(6)) <= unfiltered + 1
 
 
 def test_invalid_parameters_are_400(brand) -> None:

@@ -37,23 +37,24 @@ class DiscoveryPagination(CreatedCursorPagination):
         return getattr(view, "ordering", ("-fit_score", "-creator_id"))
 
 
-def _card(row: CreatorDiscoveryRow, today: Any) -> dict[str, Any]:
-    profile = row.creator
-    regions = sorted(row.regions.all(), key=lambda r: (-r.share, r.region))
+def _card(row: dict[str, Any], slugs: dict[int, str], today: Any) -> dict[str, Any]:
+    regions = sorted(row["region_shares"].items(), key=lambda item: (-item[1], item[0]))
     return {
-        "creator_id": row.pk,
-        "display_name": profile.creator.profile.display_name,
-        "fans": row.fans,
-        "categories": [category.slug for category in profile.categories.all()],
-        "rates": {name: getattr(row, field) for name, field in RATE_FIELDS.items()},
-        "availability": discovery.effective_availability(row.availability, row.busy_until, today),
-        "busy_until": row.busy_until,
-        "female_share": row.female_share,
-        "male_share": row.male_share,
-        "regions": [{"region": r.region, "share": r.share} for r in regions],
-        "engagement_rate": row.engagement_rate,
-        "authenticity_score": row.authenticity_score,
-        "fit_score": row.fit_score,
+        "creator_id": row["creator_id"],
+        "display_name": row["display_name"],
+        "fans": row["fans"],
+        "categories": [slugs[c] for c in row["category_ids"] if c in slugs],
+        "rates": {name: row[field] for name, field in RATE_FIELDS.items()},
+        "availability": discovery.effective_availability(
+            row["availability"], row["busy_until"], today
+        ),
+        "busy_until": row["busy_until"],
+        "female_share": row["female_share"],
+        "male_share": row["male_share"],
+        "regions": [{"region": region, "share": share} for region, share in regions],
+        "engagement_rate": row["engagement_rate"],
+        "authenticity_score": row["authenticity_score"],
+        "fit_score": row["fit_score"],
     }
 
 
@@ -76,7 +77,8 @@ class DiscoveryCreatorListApi(ListAPIView):
         self.ordering = query.ordering()
         today = local_today()
         page = self.paginate_queryset(discovery.discovery_rows(query=query, today=today))
-        rows = [_card(row, today) for row in page]
+        slugs = discovery.category_slugs(page)
+        rows = [_card(row, slugs, today) for row in page]
         return self.get_paginated_response(s.DiscoveryCreatorSerializer(rows, many=True).data)
 
 
