@@ -28,7 +28,12 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from apps.accounts.models import Category, User
-from apps.accounts.organisation_models import Organisation, OrganisationKind
+from apps.accounts.organisation_models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    VerificationStatus,
+)
 from apps.accounts.organisation_selectors import (
     get_organisation_for_member,
     organisation_require_verified,
@@ -102,6 +107,15 @@ def get_brand_for_member(*, user: User, organisation_id: int) -> Organisation:
         raise Forbidden("Only brands can discover creators.", code="brands.not_a_brand")
     organisation_require_verified(organisation=organisation)
     return organisation
+
+
+def verified_brand_member(*, user_id: int) -> bool:
+    """Whether the user belongs to at least one verified brand (one query)."""
+    return Membership.objects.filter(
+        user_id=user_id,
+        organisation__kind=OrganisationKind.BRAND,
+        organisation__verification_status=VerificationStatus.VERIFIED,
+    ).exists()
 
 
 def effective_availability(availability: str, busy_until: date | None, today: date) -> str:

@@ -5,7 +5,10 @@ decides on pitches without knowing profiles: approval publishes a held pitch, re
 it, and hiding a profile with no held pitch clears the published one.
 """
 
-from apps.brands.profile_models import CooperationProfile
+from django.contrib.auth.models import AbstractBaseUser
+
+from apps.brands.discovery import verified_brand_member
+from apps.brands.profile_models import DISCOVERABLE, CooperationProfile, CreatorDiscoveryRow
 from apps.brands.profile_services import (
     REVIEW_TARGET,
     cooperation_pitch_clear,
@@ -29,6 +32,15 @@ def profile_excerpt(profile: CooperationProfile) -> str:
     return profile.pending_pitch or profile.pitch
 
 
+def profile_visible_to(profile: CooperationProfile, viewer: AbstractBaseUser) -> bool:
+    """Who can see (and so report) a pitch: its creator, and members of verified brands while
+    the creator is listed; anyone else is answered as if the profile did not exist."""
+    if profile.creator_id == viewer.pk:
+        return True
+    listed = CreatorDiscoveryRow.objects.filter(DISCOVERABLE, pk=profile.pk).exists()
+    return listed and verified_brand_member(user_id=viewer.pk)
+
+
 def register() -> None:
     """Register the target (called from ``BrandsConfig.ready()``)."""
     register_target(
@@ -38,7 +50,6 @@ def register() -> None:
             author_id_of=lambda profile: profile.pk,
             set_visibility=profile_set_visibility,
             excerpt_of=profile_excerpt,
-            # Only verified brands' members see profiles; reports come from them or operators.
-            visible_to=lambda profile, viewer: profile.creator_id == viewer.pk,
+            visible_to=profile_visible_to,
         )
     )

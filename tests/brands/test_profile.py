@@ -9,7 +9,7 @@ from apps.brands.profile_models import CooperationProfile, CreatorDiscoveryRow
 from apps.moderation import services as moderation
 from apps.moderation.models import Case
 from apps.moderation.services import keyword_rule_create
-from tests.brands.discovery_factories import make_creator, opt_in
+from tests.brands.discovery_factories import brand_member, listed_creator, make_creator, opt_in
 from tests.moderation.factories import make_operator, strike_user
 from tests.notes.factories import category
 
@@ -226,3 +226,20 @@ def test_a_masked_pitch_is_stored_masked(make_client) -> None:
     creator = make_creator()
     body = make_client(creator).put(URL, {**BODY, "pitch": "可以代购"}, format="json").json()
     assert body["pitch"] == "可以**"
+
+
+def test_members_of_verified_brands_can_report_a_listed_pitch(make_client) -> None:
+    creator = listed_creator(pitch="专注护肤")
+    _, member = brand_member()
+    body = {"target": "cooperation_profile", "object_id": creator.pk, "reason": "spam"}
+    response = make_client(member).post("/api/v1/reports", body, format="json")
+    assert response.status_code == 201, response.content
+    _, pending_member = brand_member(verified=False)
+    assert make_client(pending_member).post("/api/v1/reports", body, format="json").status_code == (
+        404
+    )
+    unlisted = opt_in(make_creator(fans=10), pitch="专注护肤")
+    response = make_client(member).post(
+        "/api/v1/reports", {**body, "object_id": unlisted.pk}, format="json"
+    )
+    assert response.status_code == 404
