@@ -9,7 +9,7 @@ the profile. A pitch held for review waits in ``pending_pitch`` (only its author
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Category, User
@@ -82,7 +82,6 @@ def _set_pitch(profile: CooperationProfile, pitch: str) -> ScreeningResult | Non
     return None
 
 
-@transaction.atomic
 def cooperation_profile_save(
     *,
     creator: User,
@@ -95,8 +94,36 @@ def cooperation_profile_save(
     """Create the creator's profile (opting in) or change the fields given; returns it.
 
     ``rates`` maps deliverables to fen (None withdraws one). Locks the profile row; screening
-    runs before any write, so a blocked pitch leaves everything as it was.
+    runs before any write, so a blocked pitch leaves everything as it was. Two first saves racing
+    each other: the loser's insert fails on the primary key, once the winner committed, and it is
+    applied again as a change of the winner's profile (both succeed, the later one last).
     """
+    fields = {
+        "rates": rates,
+        "categories": categories,
+        "availability": availability,
+        "busy_until": busy_until,
+        "pitch": pitch,
+    }
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _save(creator, **fields)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _save(
+    creator: User,
+    *,
+    rates: Any,
+    categories: Any,
+    availability: Any,
+    busy_until: Any,
+    pitch: Any,
+) -> CooperationProfile:
     profile = CooperationProfile.objects.select_for_update().filter(creator_id=creator.pk).first()
     created = profile is None
     if profile is None:
