@@ -106,9 +106,13 @@ def _recent_note_ids(creator_ids: set[int]) -> dict[int, list[int]]:
 
 
 def _rows(creator_ids: set[int], now: datetime) -> Iterator[CreatorDiscoveryRow]:
+    # Locked in key order: a profile deleted meanwhile cannot leave a row behind, and a creator's
+    # own save (which locks their profile first, then refreshes) waits for the batch or precedes.
     profiles = {
         profile.pk: profile
-        for profile in CooperationProfile.objects.filter(creator_id__in=creator_ids)
+        for profile in CooperationProfile.objects.select_for_update()
+        .filter(creator_id__in=creator_ids)
+        .order_by("creator_id")
     }
     ids = set(profiles)
     if not ids:
