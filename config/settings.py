@@ -492,3 +492,27 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "UsageRightKindEnum": "apps.brands.aftercare_models.UsageRightKind",
     }
 )
+
+# Brands discovery: eligibility gate, authenticity score, discovery refresh.
+# A creator is listed to brands with at least MIN_FANS fans, MIN_RECENT_NOTES notes published in
+# the last RECENT_NOTES_DAYS days and no posting restriction in force.
+BRANDS_MIN_FANS = env.int("BRANDS_MIN_FANS", default=5_000)
+BRANDS_MIN_RECENT_NOTES = env.int("BRANDS_MIN_RECENT_NOTES", default=10)
+BRANDS_RECENT_NOTES_DAYS = env.int("BRANDS_RECENT_NOTES_DAYS", default=180)
+# Follow bursts: an hour with at least BURST_MIN_FOLLOWS follows and BURST_FACTOR times the
+# creator's mean hourly rate over the last 30 days.
+BRANDS_BURST_MIN_FOLLOWS = env.int("BRANDS_BURST_MIN_FOLLOWS", default=20)
+BRANDS_BURST_FACTOR = env.float("BRANDS_BURST_FACTOR", default=10.0)
+# Creators refreshed per batch by the nightly discovery refresh (a fixed number of queries each).
+BRANDS_DISCOVERY_BATCH = env.int("BRANDS_DISCOVERY_BATCH", default=500)
+# After the 02:00 rollup (Asia/Shanghai), so the rows read yesterday's figures.
+CELERY_BEAT_SCHEDULE["brands-discovery-refresh"] = {
+    "task": "apps.brands.discovery_tasks.brands_discovery_refresh",
+    "schedule": crontab(hour=3, minute=30),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CooperationAvailabilityEnum": "apps.brands.profile_models.Availability",
+        "DeliverableEnum": "apps.brands.profile_models.Deliverable",
+    }
+)

@@ -27,6 +27,7 @@ api_v1 = [
     path("", include("apps.ledger.api.organisation_urls")),
     path("", include("apps.programs.api.urls")),
     path("", include("apps.brands.api.urls")),
+    path("", include("apps.brands.api.discovery_urls")),
 ]
 
 urlpatterns = [

@@ -395,6 +395,8 @@ class DailyActiveUser(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "user_id"], name="daily_active_user_unique"),
         ]
+        # Brands' audience authenticity: "has this fan ever been active" is one probe per fan.
+        indexes = [models.Index(fields=["user_id"], name="daily_active_user_user_idx")]
 
     def __str__(self) -> str:
         return f"user {self.user_id} on {self.day}"

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.brands import profile_admin  # noqa: F401  (cooperation profiles' screens)
 from apps.brands.aftercare_models import NoteEditRecord, ProtectionRequest, Rating, UsageRight
 from apps.brands.cooperation_models import Campaign, Cooperation, CooperationEvent, Offer
 from apps.brands.cooperations import cooperation_resolve

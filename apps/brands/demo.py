@@ -13,7 +13,7 @@ from PIL import Image
 
 from apps.accounts import organisations as organisation_services
 from apps.accounts.models import Category, Organisation
-from apps.brands import campaigns
+from apps.brands import campaigns, profile_demo
 from apps.brands.cooperation_models import Campaign, Cooperation
 from apps.brands.cooperations import (
     cooperation_act,
@@ -116,6 +116,7 @@ def _second_brand(owner, operator, demo) -> Organisation:
 
 
 def seed(ctx: DemoContext) -> None:
+    profile_demo.seed(ctx)  # profiles first: discovery lists them, cooperations need creators
     users = get_user_model().objects
     demo = users.get(pk=ctx.demo_user_id)
     operator = users.filter(username="admin").first()

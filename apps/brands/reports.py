@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from apps.analytics.metrics_brands import REPORT_FIGURES, sponsored_note_totals
+from apps.analytics.metrics_brand_reports import REPORT_FIGURES, sponsored_note_totals
 from apps.brands.cooperation_models import Campaign, Cooperation
 from apps.brands.selectors import SPONSORED_STATES
 

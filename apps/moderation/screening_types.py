@@ -22,6 +22,7 @@ class Surface(models.TextChoices):
     BRAND_OFFER = "brand_offer", "Cooperation offer"
     BRAND_PITCH = "brand_pitch", "Creator pitch"
     BRAND_REVISION = "brand_revision", "Revision comment"
+    COOPERATION_PITCH = "cooperation_pitch", "Cooperation pitch"
 
 
 class Action(models.TextChoices):

@@ -1,5 +1,6 @@
 """Moderation reads: account health for the creator center, my reports, operator queues."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,6 +66,30 @@ def account_health(*, user: Any, now: datetime | None = None) -> AccountHealth:
         strikes=in_window,
         now=now,
     )
+
+
+def posting_restrictions(
+    *, user_ids: Iterable[int], now: datetime | None = None
+) -> dict[int, datetime]:
+    """The users among ``user_ids`` whose posting restriction is in force, with its end, in one
+    query (brands' eligibility gate checks a whole batch of creators at once)."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    now = now or timezone.now()
+    policy = strike_policy()
+    times: dict[int, list[datetime]] = {}
+    rows = Strike.objects.filter(
+        user_id__in=ids, status=StrikeStatus.ACTIVE, created_at__gte=now - policy.lookback
+    ).values_list("user_id", "created_at")
+    for user_id, created_at in rows:
+        times.setdefault(user_id, []).append(created_at)
+    found = {}
+    for user_id, strike_times in times.items():
+        until = restriction_end(strike_times, policy=policy, now=now)
+        if until is not None:
+            found[user_id] = until
+    return found
 
 
 def report_list(*, user: Any) -> QuerySet[Report]:
