@@ -37,6 +37,7 @@ SURFACE_FIELDS: dict[str, str] = {
     Surface.LIVE_CHAT: "on_live_chat",
     Surface.PROFILE: "on_profile",
     Surface.USERNAME: "on_username",
+    Surface.PRODUCT: "on_product",
 }
 
 
@@ -50,6 +51,7 @@ class KeywordRule(models.Model):
     on_live_chat = models.BooleanField("live chat", default=True)
     on_profile = models.BooleanField("profiles", default=True)
     on_username = models.BooleanField("usernames", default=True)
+    on_product = models.BooleanField("product listings", default=True)
     whole_word = models.BooleanField(
         default=False,
         help_text="Latin-script terms only: hit only as a whole word (ass: not in 'class').",
@@ -76,7 +78,8 @@ class KeywordRule(models.Model):
                 | Q(on_comment=True)
                 | Q(on_live_chat=True)
                 | Q(on_profile=True)
-                | Q(on_username=True),
+                | Q(on_username=True)
+                | Q(on_product=True),
                 name="keyword_rule_has_surface",
             ),
         ]

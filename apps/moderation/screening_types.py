@@ -17,6 +17,7 @@ class Surface(models.TextChoices):
     LIVE_CHAT = "live_chat", "Live chat"
     PROFILE = "profile", "Profile"
     USERNAME = "username", "Username"
+    PRODUCT = "product", "Product listing"
 
 
 class Action(models.TextChoices):
