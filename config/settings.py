@@ -448,7 +448,11 @@ COMMERCE_CLICK_DEDUP_SECONDS = env.int("COMMERCE_CLICK_DEDUP_SECONDS", default=3
 COMMERCE_PLATFORM_FEE_RATE = env.str("COMMERCE_PLATFORM_FEE_RATE", default="0.05")
 # Balance shards given to a store's wallet (a hot account during a sale).
 COMMERCE_SELLER_SHARDS = env.int("COMMERCE_SELLER_SHARDS", default=16)
-COMMERCE_PRODUCT_IMAGE_MAX_BYTES = env.int("COMMERCE_PRODUCT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+COMMERCE_PRODUCT_IMAGE_MAX_BYTES = env.int(
+    "COMMERCE_PRODUCT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024
+)
+# Where GET /l/<code> sends the visitor (the app's product page).
+COMMERCE_PRODUCT_URL = env.str("COMMERCE_PRODUCT_URL", default="/api/v1/products/{product_id}")
 CELERY_BEAT_SCHEDULE["commerce-complete-orders"] = {
     "task": "apps.commerce.tasks.orders_complete_due",
     "schedule": crontab(minute="*/10"),

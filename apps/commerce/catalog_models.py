@@ -85,3 +85,6 @@ class ProductImage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "position"], name="product_image_position")
         ]
+
+    def __str__(self) -> str:
+        return f"image {self.position} of product {self.product_id}"

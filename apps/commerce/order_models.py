@@ -33,6 +33,9 @@ class TrackedLink(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.code
+
 
 class Click(models.Model):
     """A counted click on a tracked link (one per visitor and link per 30 minutes)."""
@@ -57,6 +60,9 @@ class Click(models.Model):
                 fields=["room_id"], condition=Q(room_id__isnull=False), name="click_room_idx"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"click on link {self.link_id}"
 
 
 class OrderStatus(models.TextChoices):
@@ -104,6 +110,9 @@ class Order(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"order #{self.pk} ({self.status})"
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -125,6 +134,9 @@ class OrderLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} x product {self.product_id}"
+
 
 class OrderEvent(models.Model):
     """The audit trail of an order's machine: who moved it, from what, to what."""
@@ -140,6 +152,9 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} -> {self.to_status}"
 
 
 class CommissionStatus(models.TextChoices):
@@ -171,6 +186,9 @@ class Commission(models.Model):
             models.Index(fields=["status", "-id"], name="commission_status_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"commission on order {self.order_id} ({self.status})"
+
 
 class RecommendationKind(models.TextChoices):
     FOR_CREATOR = "for_creator", "Products for a creator to pick"
@@ -192,3 +210,6 @@ class Recommendation(models.Model):
                 fields=["kind", "subject_id", "rank"], name="recommendation_unique_rank"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_id} #{self.rank}"

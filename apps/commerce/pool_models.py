@@ -80,6 +80,9 @@ class ShowcaseItem(models.Model):
         ]
         indexes = [models.Index(fields=["creator", "-id"], name="showcase_creator_idx")]
 
+    def __str__(self) -> str:
+        return f"product {self.product_id} in showcase of {self.creator_id}"
+
 
 class SampleStatus(models.TextChoices):
     REQUESTED = "requested", "Requested"
@@ -113,6 +116,9 @@ class SampleRequest(models.Model):
             models.Index(fields=["product", "status"], name="sample_product_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"sample of {self.product_id} for {self.creator_id} ({self.status})"
+
 
 class NoteProductTag(models.Model):
     """A showcase product tagged in one of the creator's notes (at most five per note)."""
@@ -127,3 +133,6 @@ class NoteProductTag(models.Model):
             models.UniqueConstraint(fields=["note", "product"], name="note_tag_unique"),
         ]
         indexes = [models.Index(fields=["note", "position"], name="note_tag_note_idx")]
+
+    def __str__(self) -> str:
+        return f"product {self.product_id} in note {self.note_id}"

@@ -24,17 +24,17 @@ SAMPLE_MACHINE = Machine(
     },
 )
 
-O = OrderStatus
+S = OrderStatus
 ORDER_MACHINE = Machine(
     name="order",
     states=tuple(OrderStatus.values),
     transitions={
-        (O.PAID, "ship"): O.SHIPPED,
-        (O.SHIPPED, "deliver"): O.DELIVERED,
-        (O.DELIVERED, "complete"): O.COMPLETED,
-        (O.PAID, "request_refund"): O.REFUND_REQUESTED,
-        (O.SHIPPED, "request_refund"): O.REFUND_REQUESTED,
-        (O.DELIVERED, "request_refund"): O.REFUND_REQUESTED,
-        (O.REFUND_REQUESTED, "refund"): O.REFUNDED,
+        (S.PAID, "ship"): S.SHIPPED,
+        (S.SHIPPED, "deliver"): S.DELIVERED,
+        (S.DELIVERED, "complete"): S.COMPLETED,
+        (S.PAID, "request_refund"): S.REFUND_REQUESTED,
+        (S.SHIPPED, "request_refund"): S.REFUND_REQUESTED,
+        (S.DELIVERED, "request_refund"): S.REFUND_REQUESTED,
+        (S.REFUND_REQUESTED, "refund"): S.REFUNDED,
     },
 )

@@ -17,7 +17,6 @@ from apps.commerce.models import (
     Product,
     ProductStatus,
     SampleRequest,
-    SampleStatus,
     ShowcaseItem,
 )
 from apps.commerce.services.access import EDIT_ROLES, get_product_for_member, get_store_for_member
