@@ -14,8 +14,15 @@ from apps.commerce.tasks import orders_complete_due
 from apps.ledger.models import AccountKind, Transaction, TransactionKind
 from apps.ledger.services import Owner
 from config.celery_app import app
-from tests.commerce.factories import balance, buy, click, creator_with_link, deliver
-from tests.commerce.factories import make_product, make_store
+from tests.commerce.factories import (
+    balance,
+    buy,
+    click,
+    creator_with_link,
+    deliver,
+    make_product,
+    make_store,
+)
 from tests.ledger.factories import book_is_consistent, funded_user
 from tests.workers import unique_name
 

@@ -20,7 +20,11 @@ from apps.commerce.api import serializers as s
 from apps.commerce.api.pagination import IdCursorPagination
 from apps.commerce.models import Order, Plan, Product, SampleRequest, Store
 from apps.commerce.services import catalog, orders, pool
-from apps.commerce.services.access import EDIT_ROLES, get_store_for_member
+from apps.commerce.services.access import (
+    EDIT_ROLES,
+    get_product_for_member,
+    get_store_for_member,
+)
 
 TAGS = ["stores"]
 
@@ -134,6 +138,9 @@ class StoreProductImageApi(APIView):
     )
     def post(self, request: Request, store_id: int, product_id: int) -> Response:
         """Add an image to a product (at most nine; the first is the cover)."""
+        get_product_for_member(
+            user=request.user, store_id=store_id, product_id=product_id, roles=EDIT_ROLES
+        )
         data = s.ImageUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["image"]
