@@ -13,6 +13,7 @@ most-bought products (popularity), both excluding what the buyer already bought.
 """
 
 import math
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -97,7 +98,9 @@ def _implicit(baskets: Sequence[Sequence[int]]) -> ItemModel:
         shape=(len(baskets), len(items)),
     )
     model = BM25Recommender(K=NEIGHBOURS)
-    model.fit(matrix, show_progress=False)
+    with warnings.catch_warnings():  # its own weighting step hands itself a COO matrix
+        warnings.simplefilter("ignore")
+        model.fit(matrix, show_progress=False)
     similar: dict[int, list[tuple[int, float]]] = {}
     ids, scores = model.similar_items(numpy.arange(len(items)), N=NEIGHBOURS + 1)
     for i, (row_ids, row_scores) in enumerate(zip(ids, scores, strict=True)):
