@@ -128,12 +128,21 @@ def order_refund_locked(*, order: Order, actor: User | None, now: datetime) -> O
     _restock(order)
     order.closed_at = now
     order.save(update_fields=["status", "closed_at"])
-    for product_id, amount in order.lines.values_list("product_id", "amount"):
+    for line in order.lines.all():  # under the refunded line's attribution, so nets add up
         server_event_enqueue(
             kind="refund",
             actor_id=order.buyer_id,
-            target_user_id=order.creator_id,
-            properties={"product_id": product_id, "order_id": order.pk, "amount": amount},
+            note_id=line.note_id,
+            target_user_id=line.creator_id,
+            source="live" if line.room_id else ("note" if line.note_id else "other"),
+            source_id=line.room_id,
+            properties={
+                "product_id": line.product_id,
+                "order_id": order.pk,
+                "quantity": line.quantity,
+                "amount": line.amount,
+                "commission": line.commission,
+            },
         )
     return order
 
