@@ -7,7 +7,7 @@
    more (checked), and the ledger reconciles clean afterwards. Reference: the same order in
    plain SQL (psycopg, no Django: debit the wallet row, insert the order, the conditional stock
    UPDATE, commit) on one hot product, measured right before.
-2. The same checkout over 200 products picked at random.
+2. The same checkout over ``--products`` products picked at random.
 3. ``GET /l/<code>`` redirects per second through the whole Django stack in process (a new
    visitor each time, so every click is counted), beside a plain SQL insert of a click row.
 4. The recommender (``recommendations.evaluate``) on a seeded history of orders: hit rate@10
@@ -54,7 +54,7 @@ def _create_database() -> str:
     return connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
 
 
-def _seed(buyers: int) -> dict:
+def _seed(buyers: int, count: int = 200) -> dict:
     """A verified brand's store, a creator with a link, funded buyers (half clicked it)."""
     from django.db import connection
     from django.utils import timezone
@@ -81,7 +81,7 @@ def _seed(buyers: int) -> dict:
     organisations.organisation_verify(organisation_id=organisation.pk, operator=operator)
     store = catalog.store_create(user=owner, organisation_id=organisation.pk, name="压测店")
     products = []
-    for i in range(201):
+    for i in range(count + 1):
         product = catalog.product_create(
             user=owner, store_id=store.pk, title=f"商品{i}", price=990, stock=0
         )
@@ -108,9 +108,7 @@ def _seed(buyers: int) -> dict:
     hot = products[0]
     with connection.cursor() as cursor:  # the plain-SQL reference's wallets (not the ledger's)
         cursor.execute("CREATE TABLE bench_wallet (id bigint PRIMARY KEY, balance bigint)")
-        cursor.execute(
-            "INSERT INTO bench_wallet SELECT id, %s FROM accounts_user", [FUNDING_FEN]
-        )
+        cursor.execute("INSERT INTO bench_wallet SELECT id, %s FROM accounts_user", [FUNDING_FEN])
     codes = {}
     for product_id in products:
         pool.showcase_add(creator=creator, product_id=product_id)
@@ -146,9 +144,7 @@ def _seed(buyers: int) -> dict:
 
 def _sql_checkout(cursor, wallet: int, product: int, price: int) -> bool:
     cursor.execute("BEGIN")
-    cursor.execute(
-        "UPDATE bench_wallet SET balance = balance - %s WHERE id = %s", [price, wallet]
-    )
+    cursor.execute("UPDATE bench_wallet SET balance = balance - %s WHERE id = %s", [price, wallet])
     cursor.execute(
         "INSERT INTO commerce_order (buyer_id, store_id, status, total, commission_total, "
         "created_at) SELECT 1, store_id, 'paid', %s, 0, now() FROM commerce_product "
@@ -335,6 +331,7 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--redirects", type=int, default=2_000)
     parser.add_argument("--history-buyers", type=int, default=3_000)
+    parser.add_argument("--products", type=int, default=200, help="besides the hot one")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
 
@@ -352,12 +349,13 @@ def main() -> int:
             f"commerce bench on {connection.vendor} ({name}), {processes} client processes, "
             f"{os.cpu_count()} cores, {_load()}"
         )
-        seeded = _seed(max(args.buyers, args.history_buyers))
+        seeded = _seed(max(args.buyers, args.history_buyers), args.products)
         seeded["buyers"] = seeded["buyers"][: args.buyers]
         base = {"processes": processes, "seed": args.seed, **seeded}
         stock = args.orders - 100
         rows = []
-        for label, hot_only in (("1 hot product", True), ("200 random products", False)):
+        random_label = f"{args.products} random products"
+        for label, hot_only in (("1 hot product", True), (random_label, False)):
             reference = None
             if postgres:
                 _set_stock(seeded["hot"], 10**6)

@@ -52,6 +52,7 @@ def _items(items: Sequence[tuple[int, int]]) -> dict[int, int]:
                 code="order.invalid",
                 fields={"items": [f"quantity 1..{MAX_QUANTITY}"]},
             )
+        # The same product twice is one line; its quantity may exceed one line's 99.
         wanted[product_id] = wanted.get(product_id, 0) + quantity
     if not 1 <= len(wanted) <= MAX_LINES:
         raise InvalidInput(

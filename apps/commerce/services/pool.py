@@ -181,7 +181,7 @@ def note_products_set(*, creator: User, note_id: int, product_ids: Sequence[int]
     )
     missing = [pk for pk in ids if pk not in owned]
     if missing:
-        raise InvalidInput(
+        raise Conflict(
             "Only products in your showcase can be tagged.",
             code="note_products.not_in_showcase",
             fields={"product_ids": [f"Not in your showcase: {missing}"]},
