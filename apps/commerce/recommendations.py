@@ -2,9 +2,9 @@
 
 Bought together (for a viewer on a product page): item-to-item similarity of purchases. With
 the ``implicit`` library installed, its cosine item k-nearest-neighbours model over the
-buyer x product matrix (its BM25 weighting gives a product bought by most buyers no weight at
-all, which a small shop hits at once; on the bench history both score alike) of paid (not refunded) orders; without it, cosine co-occurrence computed
-here from the same matrix. Products for a creator to pick: pool products whose category fits
+buyer x product matrix of paid (not refunded) orders (its BM25 weighting gives a product bought
+by most buyers no weight at all, which a small shop hits at once; on the bench history both
+score alike); without it, cosine co-occurrence computed here from the same matrix. Products for a creator to pick: pool products whose category fits
 the interests of the creator's fans (the analytics fan snapshot), weighted by the product's
 conversion rate (analytics metrics) and by what similar creators' buyers bought.
 

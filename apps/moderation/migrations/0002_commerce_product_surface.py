@@ -5,24 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('moderation', '0001_initial'),
+        ("moderation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='keywordrule',
-            name='keyword_rule_has_surface',
+            model_name="keywordrule",
+            name="keyword_rule_has_surface",
         ),
         migrations.AddField(
-            model_name='keywordrule',
-            name='on_product',
-            field=models.BooleanField(default=True, verbose_name='product listings'),
+            model_name="keywordrule",
+            name="on_product",
+            field=models.BooleanField(default=True, verbose_name="product listings"),
         ),
         migrations.AddConstraint(
-            model_name='keywordrule',
-            constraint=models.CheckConstraint(condition=models.Q(('on_note', True), ('on_comment', True), ('on_live_chat', True), ('on_profile', True), ('on_username', True), ('on_product', True), _connector='OR'), name='keyword_rule_has_surface'),
+            model_name="keywordrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("on_note", True),
+                    ("on_comment", True),
+                    ("on_live_chat", True),
+                    ("on_profile", True),
+                    ("on_username", True),
+                    ("on_product", True),
+                    _connector="OR",
+                ),
+                name="keyword_rule_has_surface",
+            ),
         ),
     ]
