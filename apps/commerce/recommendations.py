@@ -4,9 +4,11 @@ Bought together (for a viewer on a product page): item-to-item similarity of pur
 the ``implicit`` library installed, its cosine item k-nearest-neighbours model over the
 buyer x product matrix of paid (not refunded) orders (its BM25 weighting gives a product bought
 by most buyers no weight at all, which a small shop hits at once; on the bench history both
-score alike); without it, cosine co-occurrence computed here from the same matrix. Products for a creator to pick: pool products whose category fits
-the interests of the creator's fans (the analytics fan snapshot), weighted by the product's
-conversion rate (analytics metrics) and by what similar creators' buyers bought.
+score alike); without it, cosine co-occurrence computed here from the same matrix.
+
+Products for a creator to pick: pool products whose category fits the interests of the
+creator's fans (the analytics fan snapshot), weighted by the product's conversion rate
+(analytics metrics) and by what buyers of the creator's showcase products also bought.
 
 Evaluation (``evaluate``): leave each buyer's last purchase out, train on the rest, and ask for
 10 products for each buyer from their earlier purchases; hit rate@10 and NDCG@10 against the
