@@ -17,6 +17,7 @@ from apps.commerce.models import (
 from apps.commerce.services.catalog import MAX_PRICE_FEN, MAX_STOCK
 from apps.commerce.services.checkout import MAX_LINES, MAX_QUANTITY
 from apps.commerce.services.pool import MAX_TAGS
+from apps.core.serializers import StrictCharField
 
 MAX_ID = 2**63 - 1
 FEN = "Integer fen (1 yuan = 100 fen)."
@@ -40,8 +41,8 @@ class StoreSerializer(serializers.ModelSerializer):
 
 
 class StoreInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=60)
-    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    name = StrictCharField(max_length=60)
+    description = StrictCharField(max_length=500, required=False, allow_blank=True)
 
 
 class StoreRefSerializer(serializers.Serializer):
@@ -58,6 +59,7 @@ class ProductCardSerializer(serializers.ModelSerializer):
     open_rate_bp = serializers.IntegerField(
         allow_null=True, help_text="The open plan's rate, null outside the pool."
     )
+    cover = serializers.SerializerMethodField(help_text="The cover thumbnail's path, or null.")
 
     class Meta:
         model = Product
@@ -75,6 +77,9 @@ class ProductCardSerializer(serializers.ModelSerializer):
             "created_at",
         )
 
+    def get_cover(self, product: Product) -> str | None:
+        return product.cover.url if product.cover else None
+
 
 class ProductDetailSerializer(ProductCardSerializer):
     images = serializers.SerializerMethodField()
@@ -87,15 +92,15 @@ class ProductDetailSerializer(ProductCardSerializer):
 
 
 class ProductInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=80)
-    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    title = StrictCharField(max_length=80)
+    description = StrictCharField(max_length=2000, required=False, allow_blank=True)
     category = _id(required=False, allow_null=True)
     price = serializers.IntegerField(min_value=1, max_value=MAX_PRICE_FEN, help_text=FEN)
     stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False)
 
 
 class ProductUpdateSerializer(ProductInputSerializer):
-    title = serializers.CharField(max_length=80, required=False)
+    title = StrictCharField(max_length=80, required=False)
     price = serializers.IntegerField(
         min_value=1, max_value=MAX_PRICE_FEN, help_text=FEN, required=False
     )
@@ -205,7 +210,7 @@ class OrderItemSerializer(serializers.Serializer):
 
 class OrderInputSerializer(serializers.Serializer):
     store_id = _id()
-    items = OrderItemSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    items = serializers.ListField(child=OrderItemSerializer(), min_length=1, max_length=MAX_LINES)
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -307,6 +312,12 @@ class CommissionDashboardSerializer(serializers.Serializer):
 
 class DashboardQuerySerializer(serializers.Serializer):
     days = serializers.IntegerField(min_value=1, max_value=90, default=30)
+
+
+class NoteReturnsQuerySerializer(DashboardQuerySerializer):
+    output = serializers.ChoiceField(
+        choices=["json", "csv"], default="json", help_text="csv: a spreadsheet download."
+    )
 
 
 class NoteReturnSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.generics import ListAPIView
@@ -299,18 +299,15 @@ class MyNoteReturnsApi(APIView):
 
     @extend_schema(
         tags=TAGS_CREATOR,
-        parameters=[
-            s.DashboardQuerySerializer,
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], required=False),
-        ],
+        parameters=[s.NoteReturnsQuerySerializer],
         responses={200: s.NoteReturnSerializer(many=True), (200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request: Request) -> Response | HttpResponse:
         """Each of my notes' income (commission, cooperation fee) beside its promotion spend."""
-        query = s.DashboardQuerySerializer(data=request.query_params)
+        query = s.NoteReturnsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows = note_returns(creator=request.user, days=query.validated_data["days"])
-        if request.query_params.get("format") != "csv":
+        if query.validated_data["output"] != "csv":
             return Response(s.NoteReturnSerializer(rows, many=True).data)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
