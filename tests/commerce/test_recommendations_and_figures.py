@@ -6,13 +6,20 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.accounts.models import Category
 from apps.analytics import metrics_commerce
 from apps.analytics.days import local_yesterday
+from apps.analytics.models import Event
 from apps.analytics.rollups import rollup_run
 from apps.commerce.demo_history import purchase_baskets
 from apps.commerce.models import Recommendation
-from apps.commerce.recommendations import bought_together, evaluate, recommendations_refresh
-from apps.commerce.services import orders
+from apps.commerce.recommendations import (
+    bought_together,
+    evaluate,
+    picks_for_creator,
+    recommendations_refresh,
+)
+from apps.commerce.services import catalog, orders
 from apps.notes.models import Note
 from tests.commerce.factories import (
     buy,
@@ -70,7 +77,6 @@ def test_orders_clicks_and_refunds_roll_up_per_product_creator_and_note(
         orders.order_refund_request(buyer=buyers[0], order_id=placed[0].pk)
         orders.order_refund(user=store_owner(store), store_id=store.pk, order_id=placed[0].pk)
     # Events are stored with their own time: move them into yesterday for the nightly run.
-    from apps.analytics.models import Event
 
     Event.objects.filter(kind__in=["order", "link_click", "refund"]).update(occurred_at=at)
     rollup_run(day=yesterday)
@@ -90,3 +96,27 @@ def test_orders_clicks_and_refunds_roll_up_per_product_creator_and_note(
     rollup_run(day=yesterday)
     again = metrics_commerce.creator_dashboard(creator_id=creator.pk, days=7)["totals"]
     assert again == figures
+
+
+def test_creator_picks_favour_the_fans_interests_and_skip_the_showcase(monkeypatch) -> None:
+    beauty = Category.objects.create(slug="beauty-test", name="Beauty", name_zh="美妆")
+    home = Category.objects.create(slug="home-test", name="Home", name_zh="家居")
+    store = make_store()
+    owner = store_owner(store)
+    fitting, other, picked = (
+        make_product(store, price=100, title=t) for t in ("面霜", "拖鞋", "口红")
+    )
+    for product, category in ((fitting, beauty), (other, home), (picked, beauty)):
+        catalog.product_update(
+            user=owner, store_id=store.pk, product_id=product.pk, category=category.pk
+        )
+    creator = UserFactory()
+    creator_with_link(picked, creator)
+    snapshot = (None, [("interest", str(beauty.pk), 90), ("interest", str(home.pk), 10)])
+    monkeypatch.setattr(
+        "apps.analytics.metrics.fan_demographic_snapshot", lambda **kwargs: snapshot
+    )
+    recommendations_refresh()
+    ranked = [p.pk for p in picks_for_creator(creator.pk)]
+    assert picked.pk not in ranked
+    assert ranked.index(fitting.pk) < ranked.index(other.pk)
