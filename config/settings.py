@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.ledger",
     "apps.programs",
     "apps.brands",
+    "apps.commerce",
 ]
 
 MIDDLEWARE = [
@@ -514,5 +515,39 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "CooperationAvailabilityEnum": "apps.brands.profile_models.Availability",
         "DeliverableEnum": "apps.brands.profile_models.Deliverable",
+    }
+)
+
+
+# --- Commerce: stores, pool, links, orders, commissions, recommendations ---
+# The return window after delivery; commissions settle and sellers are paid when it closes.
+COMMERCE_RETURN_WINDOW_DAYS = env.int("COMMERCE_RETURN_WINDOW_DAYS", default=7)
+# Last-click attribution window, and how long one visitor's clicks on a link count once.
+COMMERCE_ATTRIBUTION_DAYS = env.int("COMMERCE_ATTRIBUTION_DAYS", default=7)
+COMMERCE_CLICK_DEDUP_SECONDS = env.int("COMMERCE_CLICK_DEDUP_SECONDS", default=30 * 60)
+# The platform's fee on a seller's proceeds, taken when the order completes (a fraction).
+COMMERCE_PLATFORM_FEE_RATE = env.str("COMMERCE_PLATFORM_FEE_RATE", default="0.05")
+# Balance shards given to a store's wallet (a hot account during a sale).
+COMMERCE_SELLER_SHARDS = env.int("COMMERCE_SELLER_SHARDS", default=16)
+COMMERCE_PRODUCT_IMAGE_MAX_BYTES = env.int(
+    "COMMERCE_PRODUCT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024
+)
+# Where GET /l/<code> sends the visitor (the app's product page).
+COMMERCE_PRODUCT_URL = env.str("COMMERCE_PRODUCT_URL", default="/api/v1/products/{product_id}")
+CELERY_BEAT_SCHEDULE["commerce-complete-orders"] = {
+    "task": "apps.commerce.tasks.orders_complete_due",
+    "schedule": crontab(minute="*/10"),
+}
+CELERY_BEAT_SCHEDULE["commerce-recommendations"] = {
+    "task": "apps.commerce.tasks.recommendations_refresh",
+    "schedule": crontab(hour=3, minute=0),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ProductStatusEnum": "apps.commerce.models.ProductStatus",
+        "OrderStatusEnum": "apps.commerce.models.OrderStatus",
+        "CommissionStatusEnum": "apps.commerce.models.CommissionStatus",
+        "SampleStatusEnum": "apps.commerce.models.SampleStatus",
+        "PlanKindEnum": "apps.commerce.models.PlanKind",
     }
 )

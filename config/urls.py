@@ -13,6 +13,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
+from apps.commerce.api.views import link_redirect
 from apps.core.views import api_not_found, healthz
 
 api_v1 = [
@@ -28,6 +29,7 @@ api_v1 = [
     path("", include("apps.programs.api.urls")),
     path("", include("apps.brands.api.urls")),
     path("", include("apps.brands.api.discovery_urls")),
+    path("", include("apps.commerce.api.urls")),
 ]
 
 urlpatterns = [
@@ -50,6 +52,8 @@ urlpatterns = [
         name="favicon",
     ),
     path("healthz", healthz, name="healthz"),
+    # Tracked product links (commerce): count the click, redirect to the product.
+    re_path(r"^l/(?P<code>[A-Za-z0-9]{1,12})$", link_redirect, name="commerce-link"),
     # Unknown API paths answer in the API's JSON error shape, in development too.
     re_path(r"^api/", api_not_found),
 ]

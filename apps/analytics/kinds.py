@@ -13,6 +13,7 @@ class EventKind(models.TextChoices):
     PRODUCT_CLICK = "product_click", "Product click"
     LIVE_ENTER = "live_enter", "Live room enter"
     LIVE_LEAVE = "live_leave", "Live room leave"
+    ADD_TO_CART = "add_to_cart", "Add to cart"
     # Recorded by the server on commit.
     LIKE = "like", "Like"
     UNLIKE = "unlike", "Unlike"
@@ -21,6 +22,9 @@ class EventKind(models.TextChoices):
     COMMENT = "comment", "Comment"
     FOLLOW = "follow", "Follow"
     UNFOLLOW = "unfollow", "Unfollow"
+    LINK_CLICK = "link_click", "Tracked link click"
+    ORDER = "order", "Order paid (one per line)"
+    REFUND = "refund", "Order refunded (one per line)"
 
 
 CLIENT_KINDS = frozenset(
@@ -33,6 +37,7 @@ CLIENT_KINDS = frozenset(
         EventKind.PRODUCT_CLICK,
         EventKind.LIVE_ENTER,
         EventKind.LIVE_LEAVE,
+        EventKind.ADD_TO_CART,
     }
 )
 

@@ -400,3 +400,7 @@ class DailyActiveUser(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} on {self.day}"
+
+
+# The commerce rollup table lives in its own module; imported here so Django registers it.
+from apps.analytics.commerce_models import CommerceDaily  # noqa: E402, F401

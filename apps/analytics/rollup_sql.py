@@ -16,6 +16,7 @@ from django.db.models import Max
 from apps.accounts.models import Follow, Profile
 from apps.analytics.days import analytics_zone, day_bounds, local_yesterday, utc_offset_minutes
 from apps.analytics.models import (
+    CommerceDaily,
     CreatorDaily,
     DailyActiveUser,
     Event,
@@ -53,6 +54,7 @@ TABLES = {
     "fan_source": FanSourceDaily._meta.db_table,
     "fan_activity": FanActivityHourly._meta.db_table,
     "fan_demographic": FanDemographicDaily._meta.db_table,
+    "commerce_daily": CommerceDaily._meta.db_table,
 }
 
 ROLLUP_TABLES = [name for name in TABLES if name not in ("event", "follow", "profile", "interests")]

@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from apps.analytics import rollup_notes
+from apps.analytics import rollup_commerce, rollup_notes
 from apps.analytics.days import day_bounds, local_yesterday
 from apps.analytics.models import Event, RollupRun
 from apps.analytics.rollup_sql import (
@@ -319,6 +319,7 @@ STEPS: list[tuple[str, Callable[[RollupDay], int | None]]] = [
     ("fan_source_daily", _fan_sources),
     ("fan_activity_hourly", _fan_activity),
     ("fan_demographic_daily", _fan_demographics),
+    ("commerce_daily", rollup_commerce.commerce_daily),
 ]
 
 

@@ -53,6 +53,9 @@ KIND_RULES: dict[str, KindRule] = {
     EventKind.LIVE_LEAVE: KindRule(
         frozenset(), frozenset({"target_user_id", "watch_ms"}), ("room_id",)
     ),
+    EventKind.ADD_TO_CART: KindRule(
+        frozenset(), frozenset({"note_id", "target_user_id"}), ("product_id",)
+    ),
 }
 assert set(KIND_RULES) == CLIENT_KINDS
 KIND_FIELDS = {

@@ -43,6 +43,7 @@ SURFACE_FIELDS: dict[str, str] = {
     Surface.BRAND_PITCH: "on_brand_pitch",
     Surface.BRAND_REVISION: "on_brand_revision",
     Surface.COOPERATION_PITCH: "on_cooperation_pitch",
+    Surface.PRODUCT: "on_product",
 }
 
 
@@ -62,6 +63,7 @@ class KeywordRule(models.Model):
     on_brand_pitch = models.BooleanField("creator pitches", default=True)
     on_brand_revision = models.BooleanField("revision comments", default=True)
     on_cooperation_pitch = models.BooleanField("cooperation pitches", default=True)
+    on_product = models.BooleanField("product listings", default=True)
     whole_word = models.BooleanField(
         default=False,
         help_text="Latin-script terms only: hit only as a whole word (ass: not in 'class').",
@@ -94,7 +96,8 @@ class KeywordRule(models.Model):
                 | Q(on_brand_offer=True)
                 | Q(on_brand_pitch=True)
                 | Q(on_brand_revision=True)
-                | Q(on_cooperation_pitch=True),
+                | Q(on_cooperation_pitch=True)
+                | Q(on_product=True),
                 name="keyword_rule_has_surface",
             ),
         ]

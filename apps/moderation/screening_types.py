@@ -23,6 +23,7 @@ class Surface(models.TextChoices):
     BRAND_PITCH = "brand_pitch", "Creator pitch"
     BRAND_REVISION = "brand_revision", "Revision comment"
     COOPERATION_PITCH = "cooperation_pitch", "Cooperation pitch"
+    PRODUCT = "product", "Product listing"
 
 
 class Action(models.TextChoices):

@@ -92,7 +92,12 @@ def test_uploads_are_the_only_multipart_bodies(schema: dict) -> None:
         for _, _, operation in _operations(schema)
         if "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
     }
-    assert multipart == {"notes_create", "notes_media_update", "me_avatar_update"}
+    assert multipart == {
+        "notes_create",
+        "notes_media_update",
+        "me_avatar_update",
+        "stores_products_images",
+    }
 
 
 def test_every_enum_default_is_in_its_enum(schema: dict) -> None:
