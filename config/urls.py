@@ -14,6 +14,7 @@ from drf_spectacular.views import (
 )
 
 from apps.core.views import api_not_found, healthz
+from apps.live.hooks import rtmp_hook
 
 api_v1 = [
     path("", include("apps.accounts.api.urls")),
@@ -25,6 +26,7 @@ api_v1 = [
     path("", include("apps.creators.api.urls")),
     path("", include("apps.ledger.api.urls")),
     path("", include("apps.ledger.api.organisation_urls")),
+    path("", include("apps.live.api.urls")),
 ]
 
 urlpatterns = [
@@ -47,6 +49,8 @@ urlpatterns = [
         name="favicon",
     ),
     path("healthz", healthz, name="healthz"),
+    # nginx-rtmp's notify hooks (shared secret, not part of the API: apps/live/hooks.py).
+    path("hooks/live/rtmp/<str:event>", rtmp_hook, name="live-rtmp-hook"),
     # Unknown API paths answer in the API's JSON error shape, in development too.
     re_path(r"^api/", api_not_found),
 ]
