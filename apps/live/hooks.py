@@ -2,8 +2,8 @@
 
 Outside ``/api/v1/`` and the public schema: they speak nginx's form-encoded notify protocol,
 not the API's JSON, and are authenticated by a shared secret in the URL
-(``?secret=<LIVE_HOOK_SECRET>``). nginx reads only the status: 2xx goes on, 3xx renames the
-stream to ``Location``, anything else drops the stream.
+(``?secret=<LIVE_HOOK_SECRET>``). nginx reads only the status: 2xx goes on, anything else
+drops the stream. The encoder's query (``?key=<secret>``) arrives as the ``key`` field.
 """
 
 import hmac
@@ -29,10 +29,6 @@ def _answer(answer: HookAnswer, call: str) -> HttpResponse:
     if not answer.allowed:
         logger.info("live hook %s refused: %s", call, answer.reason)
         return HttpResponse(answer.reason, status=403, content_type="text/plain")
-    if answer.stream_name:
-        response = HttpResponse(status=302)
-        response["Location"] = answer.stream_name
-        return response
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -49,7 +45,10 @@ def rtmp_hook(request: HttpRequest, event: str) -> HttpResponse:
     name = _field(request, "name")
     if event == "publish":
         answer = hook_publish(
-            key=name, client_id=_field(request, "clientid"), address=_field(request, "addr")
+            name=name,
+            key=_field(request, "key"),
+            client_id=_field(request, "clientid"),
+            address=_field(request, "addr"),
         )
     elif event == "publish_done":
         answer = hook_publish_done(name=name, client_id=_field(request, "clientid"))

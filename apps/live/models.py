@@ -59,8 +59,8 @@ class Room(models.Model):
     scheduled_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)  # the first good publish
     ended_at = models.DateTimeField(null=True, blank=True)
-    # The name nginx writes HLS under (never the stream key): /hls/<stream_name>.m3u8.
-    stream_name = models.CharField(max_length=40, unique=True)
+    # The host's public stream id while live: nginx writes HLS under /hls/<stream_name>.m3u8.
+    stream_name = models.CharField(max_length=40, blank=True)
     # Chat modes (0 / None: off).
     slow_mode_seconds = models.PositiveIntegerField(default=0)
     followers_only_minutes = models.PositiveIntegerField(null=True, blank=True)
@@ -82,6 +82,9 @@ class Room(models.Model):
         indexes = [
             models.Index(fields=["host", "-created_at", "-id"], name="live_room_host_idx"),
             models.Index(fields=["status", "-created_at", "-id"], name="live_room_status_idx"),
+            models.Index(
+                fields=["stream_name"], name="live_room_stream_idx", condition=Q(status="live")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,9 +98,15 @@ class Room(models.Model):
 
 
 class StreamKey(models.Model):
-    """A host's stream key: only its SHA-256 is stored; the key is shown once, at rotation."""
+    """A host's stream key: only its secret's SHA-256 is stored; shown once, at rotation.
+
+    The encoder publishes to ``<rtmp_url>/<stream_id>?key=<secret>`` (OBS's "stream key" field
+    takes ``<stream_id>?key=<secret>``). ``stream_id`` is public and stable: nginx names the
+    HLS playlist after it; the secret never appears in a file name or a playback URL.
+    """
 
     host = models.OneToOneField(User, on_delete=models.CASCADE, related_name="live_stream_key")
+    stream_id = models.CharField(max_length=24, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=8)  # the last characters, to tell keys apart
     rotated_at = models.DateTimeField(default=timezone.now)

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.serializers import StrictBooleanField, StrictCharField
@@ -64,8 +65,11 @@ class RoomSerializer(serializers.Serializer):
     peak_viewers = serializers.IntegerField()
     likes = serializers.IntegerField()
 
-    def get_playback_url(self, room: Any) -> str:
-        """HLS playlist nginx writes while the room is live."""
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_playback_url(self, room: Any) -> str | None:
+        """HLS playlist nginx writes while the room is live (null before it starts)."""
+        if not room.stream_name:
+            return None
         return f"{settings.LIVE_HLS_BASE_URL}/{room.stream_name}.m3u8"
 
     def get_chat_url(self, room: Any) -> str:

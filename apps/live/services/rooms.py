@@ -16,7 +16,7 @@ from django.utils import timezone
 from apps.core.errors import Conflict, InvalidInput
 from apps.ledger.services import Owner, account_make_hot, owner_wallet
 from apps.live import broadcast, tasks
-from apps.live.models import ROOM_MACHINE, Reminder, Room, RoomStatus, StreamKey
+from apps.live.models import ROOM_MACHINE, Publish, Reminder, Room, RoomStatus, StreamKey
 from apps.live.state import live_state
 from apps.moderation.screening import Surface, ensure_can_post, screen_text
 from apps.notifications.services import notification_send
@@ -60,7 +60,6 @@ def room_create(
         category=category,
         cover=cover,
         scheduled_at=scheduled_at or now,
-        stream_name=f"r{secrets.token_hex(12)}",
     )
 
 
@@ -87,17 +86,19 @@ def room_cancel(*, room: Room) -> Room:
     return locked
 
 
-def room_start(*, room_id: int) -> Room:
-    """A good publish: the room goes live (a repeat while live changes nothing)."""
+def room_start(*, room_id: int, stream_name: str = "") -> Room:
+    """A good publish: the room goes live under the host's stream id (a repeat while live
+    changes nothing)."""
     with transaction.atomic():
         room = _lock(room_id)
         before, _ = ROOM_MACHINE.move(room, "start")
         if before == RoomStatus.LIVE:
             return room
         room.started_at = timezone.now()
+        room.stream_name = stream_name or f"h{room.host_id}"
         try:
             with transaction.atomic():
-                room.save(update_fields=["status", "started_at", "updated_at"])
+                room.save(update_fields=["status", "started_at", "stream_name", "updated_at"])
         except IntegrityError as exc:  # another of the host's rooms went live meanwhile
             raise Conflict("The host already has a live room.", code="room.host_live") from exc
         for user_id in Reminder.objects.filter(room=room).values_list("user_id", flat=True):
@@ -127,6 +128,7 @@ def room_end(*, room_id: int, by: str) -> Room:
         room.save(
             update_fields=["status", "ended_at", "ended_by", "likes", "peak_viewers", "updated_at"]
         )
+        Publish.objects.filter(room=room, ended_at__isnull=True).update(ended_at=room.ended_at)
         broadcast.room_send_on_commit(
             room.pk,
             {"type": "system", "event": "room_ended", "duration_seconds": room.duration_seconds},
@@ -151,11 +153,16 @@ def key_hash(key: str) -> str:
 
 
 def stream_key_rotate(*, host: Any) -> tuple[StreamKey, str]:
-    """A new stream key for the host (the old one stops working at once); the key is returned
-    here only: it is stored hashed."""
-    key = KEY_PREFIX + secrets.token_urlsafe(24)
+    """A new stream key for the host (the old one stops working at once), returned here only:
+    ``<stream_id>?key=<secret>``, of which only the secret's hash is stored."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(24)
     stream_key, _ = StreamKey.objects.update_or_create(
         host=host,
-        defaults={"key_hash": key_hash(key), "hint": key[-4:], "rotated_at": timezone.now()},
+        defaults={"key_hash": key_hash(secret), "hint": secret[-4:], "rotated_at": timezone.now()},
+        create_defaults={
+            "stream_id": f"s{secrets.token_hex(8)}",
+            "key_hash": key_hash(secret),
+            "hint": secret[-4:],
+        },
     )
-    return stream_key, key
+    return stream_key, f"{stream_key.stream_id}?key={secret}"
