@@ -11,6 +11,7 @@ again every few seconds while it lasts (deploy/nginx-rtmp.conf, docs/live.md).
   kills the stream.
 """
 
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Value, When
@@ -81,10 +82,8 @@ def hook_publish_done(*, name: str, client_id: str = "") -> HookAnswer:
     if room is None:
         return HookAnswer(True, reason="no live room for this stream")  # ended already
     Publish.objects.filter(room=room, ended_at__isnull=True).update(ended_at=timezone.now())
-    try:
+    with suppress(DomainError):  # ended meanwhile by the host or an operator
         room_end(room_id=room.pk, by="stream")
-    except DomainError:  # ended meanwhile by the host or an operator
-        pass
     return HookAnswer(True)
 
 
