@@ -9,6 +9,7 @@ from django.test.utils import override_settings
 
 from apps.live import services
 from apps.live.models import Room
+from apps.moderation import matcher
 from config.celery_app import app as celery_app
 from tests.factories import UserFactory
 from tests.workers import WORKER
@@ -55,3 +56,11 @@ def make_room(host, *, live: bool = True, **fields) -> Room:
 @pytest.fixture
 def live_room(host) -> Room:
     return make_room(host)
+
+
+@pytest.fixture(autouse=True)
+def _fast_ticks(settings) -> None:
+    """Likes and viewer counts every 0.2 s, and rules checked on every screening."""
+    settings.LIVE_TICK_SECONDS = 0.2
+    settings.MODERATION_RULES_CHECK_SECONDS = 0
+    matcher.reset()
