@@ -66,12 +66,13 @@ class RoomHub:
             await asyncio.sleep(tick)
             try:
                 await self._flush_likes()
-                if time.monotonic() - last_heartbeat >= heartbeat_every:
+                beat = time.monotonic() - last_heartbeat >= heartbeat_every
+                if beat:
                     last_heartbeat = time.monotonic()
                     await _off_loop(live_state().heartbeat)(
                         self.room_id, list(self.members), settings.LIVE_PRESENCE_TTL_SECONDS
                     )
-                await self._tell_viewers()
+                await self._tell_viewers(always=beat)
             except Exception:  # a Redis or database hiccup must not stop the room's ticks
                 logger.exception("live room %s tick failed", self.room_id)
         HUBS.pop(_hub_key(self.room_id), None)
@@ -91,9 +92,11 @@ class RoomHub:
         )
         await room_send(self.room_id, {"type": "likes", "count": count, "total": total})
 
-    async def _tell_viewers(self) -> None:
+    async def _tell_viewers(self, *, always: bool) -> None:
+        """The count when it changed, and at every heartbeat (a client that missed a frame
+        catches up)."""
         viewers = await _off_loop(live_state().viewers)(self.room_id)
-        if viewers == self.last_viewers:
+        if viewers == self.last_viewers and not always:
             return
         self.last_viewers = viewers
         frame = {"type": "viewers", "count": viewers[0], "peak": viewers[1]}
