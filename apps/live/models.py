@@ -351,6 +351,7 @@ class Report(models.Model):
     orders = models.PositiveIntegerField()
     gmv = models.PositiveBigIntegerField()  # fen
     computed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"report of room {self.room_id}"

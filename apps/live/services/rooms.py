@@ -139,9 +139,9 @@ def room_end(*, room_id: int, by: str) -> Room:
 
 def reminder_set(*, room: Room, user: Any, on: bool) -> bool:
     """Ask (or stop asking) to be told when a scheduled room starts; whether one is set."""
-    if room.status != RoomStatus.SCHEDULED:
-        raise Conflict("Only a scheduled room takes reminders.", code="room.not_scheduled")
     if on:
+        if room.status != RoomStatus.SCHEDULED:
+            raise Conflict("Only a scheduled room takes reminders.", code="room.not_scheduled")
         Reminder.objects.get_or_create(room=room, user=user)
     else:
         Reminder.objects.filter(room=room, user=user).delete()
