@@ -162,7 +162,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def room_event(self, message: dict[str, Any]) -> None:
         """An event for the room's sockets (``apps.live.broadcast``)."""
         event = message["event"]
-        await self.send_json(event)
+        await self.send(text_data=message["text"])
         if event.get("type") != "system":
             return
         name = event.get("event")
