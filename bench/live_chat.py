@@ -94,7 +94,9 @@ def _wait_http(port: int, process: subprocess.Popen) -> None:
     raise SystemExit("a server never answered")
 
 
-def _start_platform(count: int, database: str, prefix: str, logs: Path) -> list:
+def _start_platform(
+    count: int, database: str, prefix: str, logs: Path, profile: bool = False
+) -> list:
     from django.conf import settings
     from django.db import connection
 
@@ -325,6 +327,16 @@ def _print(label: str, figures: dict, channel_full: int | None = None) -> None:
     )
 
 
+def _print_profile(path: Path) -> None:
+    import pstats
+
+    if not path.exists():
+        print("  (no profile written)")
+        return
+    stats = pstats.Stats(str(path))
+    stats.sort_stats("tottime").print_stats(25)
+
+
 def _stop(started: list) -> None:
     from tests.workers import stop
 
@@ -341,6 +353,9 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=1, help="uvicorn processes")
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--skip-reference", action="store_true")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the first server; print where time goes"
+    )
     parser.add_argument("--reference-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reference_server:
@@ -368,7 +383,7 @@ def main() -> None:
         for size in sizes:
             print(f"{size} sockets — load average before {os.getloadavg()[0]:.2f}")
             prefix = f"bench-live-{uuid.uuid4().hex[:6]}"
-            servers = _start_platform(args.servers, database, prefix, logs)
+            servers = _start_platform(args.servers, database, prefix, logs, args.profile)
             try:
                 urls = [f"ws://127.0.0.1:{port}" for port, _ in servers]
                 platform = _run_load(urls, f"/ws/live/rooms/{room_id}/", tokens[:size], args, True)
@@ -379,6 +394,8 @@ def main() -> None:
                 for n in range(args.servers)
             )
             _print("platform", platform, full)
+            if args.profile:
+                _print_profile(logs / "server0.prof")
             if not args.skip_reference:
                 reference_servers = _start_reference(logs)
                 try:

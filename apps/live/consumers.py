@@ -7,18 +7,18 @@ worker thread; refusals come back as ``error`` frames, the socket stays open.
 
 import json
 import time
+import uuid
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 
 from apps.analytics.kinds import EventKind, EventSource
 from apps.analytics.services import server_event_record
 from apps.core.errors import DomainError
 from apps.live import selectors, services
-from apps.live.broadcast import room_group, room_send
+from apps.live.broadcast import room_send
 from apps.live.hub import RoomHub, hub_for
+from apps.live.threads import in_thread
 
 ROOM_CLOSED = 4404  # no such room, or it ended or was cancelled
 BANNED = 4403  # banned from the room (at connect, or when the ban lands)
@@ -43,7 +43,9 @@ def _room_for_socket(room_id: int, user_id: int | None) -> dict[str, Any] | None
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
-    channel_layer_alias = settings.LIVE_CHANNEL_LAYER
+    # A socket takes no channel of its own (an alias no layer is configured under): the room's
+    # hub is the process's one member of the room's group and hands events to its sockets.
+    channel_layer_alias = "live.sockets-have-no-channel"
 
     hub: RoomHub | None = None
 
@@ -54,8 +56,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
+        self.member_id = uuid.uuid4().hex
         self.joined_at = time.monotonic()
-        info = await database_sync_to_async(_room_for_socket)(self.room_id, self.user_id)
+        info = await in_thread(_room_for_socket)(self.room_id, self.user_id)
         await self.accept()
         if info is None:
             await self.close(code=ROOM_CLOSED)
@@ -64,7 +67,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=BANNED)
             return
         self.host_id = info["host_id"]
-        await self.channel_layer.group_add(room_group(self.room_id), self.channel_name)
         self.hub = hub_for(self.room_id, self.host_id)
         count, peak = await self.hub.join(self)
         await self.send_json(
@@ -80,10 +82,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.hub is None:
             return
         hub, self.hub = self.hub, None
-        await self.channel_layer.group_discard(room_group(self.room_id), self.channel_name)
         await hub.leave(self)
         watched = int((time.monotonic() - self.joined_at) * 1000)
-        await database_sync_to_async(server_event_record)(
+        await in_thread(server_event_record)(
             kind=EventKind.LIVE_WATCH,
             actor_id=self.user_id,
             target_user_id=self.host_id,
@@ -122,7 +123,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self._error("chat.sign_in_required", "Sign in to write.", ref)
             return
         try:
-            posted = await database_sync_to_async(services.chat_message_post)(
+            posted = await in_thread(services.chat_message_post)(
                 room_id=self.room_id, user=self.scope["user"], text=content.get("text")
             )
         except DomainError as exc:
@@ -133,8 +134,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             frame["ref"] = ref
         if posted.held:
             await self.send_json({**frame, "held": True})
-            return
-        await room_send(self.room_id, frame)
+        else:
+            await room_send(self.room_id, frame)
+        await in_thread(services.chat_message_record)(message=posted.message, host_id=self.host_id)
 
     async def _like(self, content: dict[str, Any]) -> None:
         count = content.get("count", 1)
@@ -159,8 +161,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             frame["ref"] = ref
         await self.send_json(frame)
 
-    async def room_event(self, message: dict[str, Any]) -> None:
-        """An event for the room's sockets (``apps.live.broadcast``)."""
+    async def deliver(self, message: dict[str, Any]) -> None:
+        """An event for the room's sockets (``apps.live.broadcast``), handed over by the hub."""
         event = message["event"]
         await self.send(text_data=message["text"])
         if event.get("type") != "system":

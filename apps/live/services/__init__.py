@@ -1,7 +1,13 @@
 """Live writes, split by topic: rooms and stream keys, media-server hooks, chat, chat
 moderation, gifts, the shelf and reports. ``from apps.live import services`` sees them all."""
 
-from apps.live.services.chat import Posted, Throttled, chat_message_post, message_event
+from apps.live.services.chat import (
+    Posted,
+    Throttled,
+    chat_message_post,
+    chat_message_record,
+    message_event,
+)
 from apps.live.services.chat_moderation import (
     allowed_speaker_add,
     allowed_speaker_remove,
@@ -39,6 +45,7 @@ __all__ = [
     "blocked_word_add",
     "blocked_word_remove",
     "chat_message_post",
+    "chat_message_record",
     "chat_settings",
     "chat_settings_update",
     "gift_send",

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.analytics.kinds import EventKind, EventSource
-from apps.analytics.services import server_event_enqueue
+from apps.analytics.services import server_event_record
 from apps.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from apps.live import selectors
 from apps.live.chat_filters import host_words_verdict
@@ -104,7 +104,8 @@ def _slow_mode(room_id: int, user_id: int, seconds: int) -> None:
 
 
 def chat_message_post(*, room_id: int, user: Any, text: Any) -> Posted:
-    """Screen and store one chat message; the caller broadcasts it unless it is held."""
+    """Screen and store one chat message; the caller broadcasts it unless it is held, then
+    records it (``chat_message_record``)."""
     text = clean_text(text)
     context = selectors.speaker_context(room_id=room_id, user_id=user.pk)
     check_may_write(context)
@@ -135,15 +136,21 @@ def chat_message_post(*, room_id: int, user: Any, text: Any) -> Posted:
         )
         if result.needs_review:
             submit_for_review(target=REVIEW_TARGET, object_id=message.pk, result=result)
-        server_event_enqueue(
-            kind=EventKind.LIVE_CHAT,
-            actor_id=user.pk,
-            target_user_id=room.host_id,
-            source=EventSource.LIVE,
-            source_id=room.pk,
-        )
     message.author = user
     return Posted(message=message, held=held)
+
+
+def chat_message_record(*, message: ChatMessage, host_id: int) -> None:
+    """The message's analytics event; the consumer calls it after the broadcast, so the
+    event's queries are not on the path between a send and its delivery."""
+    server_event_record(
+        kind=EventKind.LIVE_CHAT,
+        actor_id=message.author_id,
+        target_user_id=host_id,
+        source=EventSource.LIVE,
+        source_id=message.room_id,
+        occurred_at=message.created_at,
+    )
 
 
 def message_event(message: ChatMessage) -> dict[str, Any]:
