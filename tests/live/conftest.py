@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connections
 from django.test.utils import override_settings
 
 from apps.live import services
@@ -64,3 +65,10 @@ def _fast_ticks(settings) -> None:
     settings.LIVE_TICK_SECONDS = 0.2
     settings.MODERATION_RULES_CHECK_SECONDS = 0
     matcher.reset()
+
+
+@pytest.fixture(autouse=True)
+def _no_lingering_thread_connections(monkeypatch) -> None:
+    """Live's consumers query from a thread pool; each call closes its connection here (as
+    with DATABASE_POOL), so no pool thread holds the test database open after the test."""
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
