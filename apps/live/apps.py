@@ -8,6 +8,7 @@ class LiveConfig(AppConfig):
 
     def ready(self) -> None:
         """Chat messages are reportable: they go to moderation's queue as review targets."""
+        from apps.core.console import CREATORS_AND_BRANDS, register_app_section
         from apps.live.models import ChatMessage
         from apps.live.services import message_moderation_set, message_visible_to
         from apps.moderation.targets import ModerationTarget, register_target
@@ -22,3 +23,4 @@ class LiveConfig(AppConfig):
                 visible_to=message_visible_to,
             )
         )
+        register_app_section(self.label, CREATORS_AND_BRANDS)

@@ -33,6 +33,7 @@ from apps.live.services.rooms import (
     room_end,
     room_start,
     room_update,
+    stream_drop,
     stream_key_rotate,
 )
 from apps.live.services.shelf import shelf_add, shelf_cards, shelf_pin, shelf_remove, shelf_reorder
@@ -72,5 +73,6 @@ __all__ = [
     "shelf_pin",
     "shelf_remove",
     "shelf_reorder",
+    "stream_drop",
     "stream_key_rotate",
 ]

@@ -6,10 +6,14 @@ wallet hot happens after the room's transaction commits). Every state change goe
 """
 
 import hashlib
+import logging
 import secrets
+import urllib.parse
+import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,6 +25,7 @@ from apps.live.state import live_state
 from apps.moderation.screening import Surface, ensure_can_post, screen_text
 from apps.notifications.services import notification_send
 
+logger = logging.getLogger(__name__)
 ROOM_STARTED_NOTIFICATION = "live.room_started"
 KEY_PREFIX = "lk_"
 
@@ -166,3 +171,18 @@ def stream_key_rotate(*, host: Any) -> tuple[StreamKey, str]:
         },
     )
     return stream_key, f"{stream_key.stream_id}?key={secret}"
+
+
+def stream_drop(*, room: Room) -> bool:
+    """Ask nginx-rtmp's control endpoint to drop the room's publisher now (when configured);
+    without it the next ``on_update`` does. Whether the media server said it dropped one."""
+    base = settings.LIVE_FORCE_END_CONTROL_URL
+    if not base or not room.stream_name:
+        return False
+    query = urllib.parse.urlencode({"app": "live", "name": room.stream_name})
+    try:
+        with urllib.request.urlopen(f"{base}/drop/publisher?{query}", timeout=3) as answer:
+            return answer.status == 200
+    except OSError:
+        logger.warning("live: the media server did not answer the drop of room %s", room.pk)
+        return False
