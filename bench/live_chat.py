@@ -22,9 +22,11 @@ PostgreSQL and Redis:
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -201,6 +203,7 @@ async def _client(job: dict, ready, go, results) -> None:
                 origin="http://127.0.0.1",
                 open_timeout=60,
                 max_queue=4096,
+                ping_interval=None,  # a loaded server answering pings late must not cut sockets
                 **kwargs,
             )
             if platform:
@@ -237,11 +240,15 @@ async def _client(job: dict, ready, go, results) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
         text = f"b:{job['index']}:{n}:{time.time():.6f}"
-        await writers[n % len(writers)].send(json.dumps({"type": "chat", "text": text}))
+        try:
+            await writers[n % len(writers)].send(json.dumps({"type": "chat", "text": text}))
+        except Exception:  # a socket the server closed: counted as not sent
+            continue
         sent += 1
     await asyncio.sleep(GRACE)
     for socket in sockets:
-        await socket.close()
+        with contextlib.suppress(Exception):
+            await socket.close()
     for task in readers:
         task.cancel()
     results.put(
@@ -337,10 +344,14 @@ def _print_profile(path: Path) -> None:
     stats.sort_stats("tottime").print_stats(25)
 
 
-def _stop(started: list) -> None:
+def _stop(started: list, profiled: bool = False) -> None:
     from tests.workers import stop
 
     for _, process in started:
+        if profiled:  # SIGINT: uvicorn re-raises it and cProfile writes its file on the way out
+            process.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=180)
         stop(process, timeout=20)
 
 
@@ -388,7 +399,7 @@ def main() -> None:
                 urls = [f"ws://127.0.0.1:{port}" for port, _ in servers]
                 platform = _run_load(urls, f"/ws/live/rooms/{room_id}/", tokens[:size], args, True)
             finally:
-                _stop(servers)
+                _stop(servers, profiled=args.profile)
             full = sum(
                 (logs / f"server{n}.log").read_text(errors="replace").count("ChannelFull")
                 for n in range(args.servers)
