@@ -110,7 +110,7 @@ class RoomReminderApi(APIView):
         room = selectors.room_get(room_id=room_id)
         return Response({"reminded": services.reminder_set(room=room, user=request.user, on=True)})
 
-    @extend_schema(tags=TAGS, responses=s.ReminderSerializer)
+    @extend_schema(tags=TAGS, responses={200: s.ReminderSerializer})
     def delete(self, request: Request, room_id: int) -> Response:
         """Stop reminding me."""
         room = selectors.room_get(room_id=room_id)

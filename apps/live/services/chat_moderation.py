@@ -8,6 +8,7 @@ appoints moderators, allows speakers and edits blocked words.
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -27,6 +28,13 @@ from apps.live.models import (
 from apps.moderation.normalize import normalize
 
 MAX_TIMEOUT = timedelta(days=7)
+
+
+def _ensure_user(user_id: int) -> None:
+    """404 for a user id that does not exist: checked before the insert, because SQLite checks
+    foreign keys only at the outermost commit, after any handler could answer."""
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        raise NotFound("User not found.", code="user.not_found")
 
 
 def message_delete(*, room: Room, message_id: int) -> ChatMessage:
@@ -57,13 +65,11 @@ def sanction_add(
         until = timezone.now() + timedelta(seconds=seconds)
     else:
         until = None
+    _ensure_user(user_id)
     with transaction.atomic():
-        try:
-            sanction = Sanction.objects.create(
-                room=room, user_id=user_id, kind=kind, until=until, by=by, reason=reason
-            )
-        except IntegrityError as exc:  # the user does not exist
-            raise NotFound("User not found.", code="user.not_found") from exc
+        sanction = Sanction.objects.create(
+            room=room, user_id=user_id, kind=kind, until=until, by=by, reason=reason
+        )
         broadcast.room_send_on_commit(
             room.pk,
             {
@@ -110,14 +116,12 @@ def moderator_add(*, host: Any, user_id: int, room: Room | None) -> Moderator:
     existing = Moderator.objects.filter(host=host, user_id=user_id, room=room).first()
     if existing is not None:
         return existing
+    _ensure_user(user_id)
     try:
         with transaction.atomic():
             return Moderator.objects.create(host=host, user_id=user_id, room=room)
-    except IntegrityError as exc:
-        found = Moderator.objects.filter(host=host, user_id=user_id, room=room).first()
-        if found is not None:
-            return found
-        raise NotFound("User not found.", code="user.not_found") from exc
+    except IntegrityError:  # appointed concurrently
+        return Moderator.objects.get(host=host, user_id=user_id, room=room)
 
 
 def moderator_remove(*, host: Any, moderator_id: int) -> None:
@@ -127,11 +131,8 @@ def moderator_remove(*, host: Any, moderator_id: int) -> None:
 
 
 def allowed_speaker_add(*, room: Room, user_id: int) -> AllowedSpeaker:
-    try:
-        with transaction.atomic():
-            speaker, _ = AllowedSpeaker.objects.get_or_create(room=room, user_id=user_id)
-    except IntegrityError as exc:
-        raise NotFound("User not found.", code="user.not_found") from exc
+    _ensure_user(user_id)
+    speaker, _ = AllowedSpeaker.objects.get_or_create(room=room, user_id=user_id)
     return speaker
 
 
