@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.programs",
     "apps.brands",
     "apps.commerce",
+    "apps.live",
 ]
 
 MIDDLEWARE = [
@@ -549,5 +550,40 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "CommissionStatusEnum": "apps.commerce.models.CommissionStatus",
         "SampleStatusEnum": "apps.commerce.models.SampleStatus",
         "PlanKindEnum": "apps.commerce.models.PlanKind",
+    }
+)
+
+# --- Live: rooms, RTMP hooks, chat, presence, gifts, reports (docs/live.md) ---
+# nginx-rtmp calls /hooks/live/rtmp/<event>?secret=<LIVE_HOOK_SECRET> (deploy/nginx-rtmp.conf);
+# with no secret (production without one) every hook call is refused, so no stream goes live.
+LIVE_HOOK_SECRET = env.str("LIVE_HOOK_SECRET", default="live-hook-secret-dev-only" if DEBUG else "")
+LIVE_RTMP_URL = env.str("LIVE_RTMP_URL", default="rtmp://127.0.0.1:1935/live")
+LIVE_HLS_BASE_URL = env.str("LIVE_HLS_BASE_URL", default="http://127.0.0.1:8080/hls")
+# Chat fans out through Redis pub/sub: one PUBLISH per message, each process delivers to its
+# own sockets (channels_redis' core layer would push one list entry per socket).
+if REDIS_URL:
+    CHANNEL_LAYERS["live"] = {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CACHE_KEY_PREFIX}:live"},
+    }
+else:
+    CHANNEL_LAYERS["live"] = {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+LIVE_CHANNEL_LAYER = env.str("LIVE_CHANNEL_LAYER", default="live")
+LIVE_CHAT_RATE = env.int("LIVE_CHAT_RATE", default=5)  # messages per user per window
+LIVE_CHAT_RATE_WINDOW_SECONDS = env.int("LIVE_CHAT_RATE_WINDOW_SECONDS", default=10)
+LIVE_CHAT_HISTORY = 100  # messages a late joiner can read
+LIVE_PRESENCE_HEARTBEAT_SECONDS = env.float("LIVE_PRESENCE_HEARTBEAT_SECONDS", default=5.0)
+LIVE_PRESENCE_TTL_SECONDS = env.float("LIVE_PRESENCE_TTL_SECONDS", default=15.0)
+LIVE_TICK_SECONDS = env.float("LIVE_TICK_SECONDS", default=1.0)  # likes flush, viewer count
+LIVE_GIFT_PLATFORM_SHARE = env.str("LIVE_GIFT_PLATFORM_SHARE", default="0.3")
+LIVE_REPORT_DELAY_SECONDS = env.int("LIVE_REPORT_DELAY_SECONDS", default=10)
+LIVE_FORCE_END_CONTROL_URL = env.str("LIVE_FORCE_END_CONTROL_URL", default="")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "RoomStatusEnum": "apps.live.models.RoomStatus",
+        "RoomCategoryEnum": "apps.live.models.RoomCategory",
+        "SanctionKindEnum": "apps.live.models.SanctionKind",
+        "LiveBlockedWordActionEnum": "apps.live.models.LiveBlockedWordAction",
+        "ChatMessageKindEnum": "apps.live.models.MessageKind",
     }
 )

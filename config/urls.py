@@ -15,6 +15,7 @@ from drf_spectacular.views import (
 
 from apps.commerce.api.views import link_redirect
 from apps.core.views import api_not_found, healthz
+from apps.live.hooks import rtmp_hook
 
 api_v1 = [
     path("", include("apps.accounts.api.urls")),
@@ -30,6 +31,7 @@ api_v1 = [
     path("", include("apps.brands.api.urls")),
     path("", include("apps.brands.api.discovery_urls")),
     path("", include("apps.commerce.api.urls")),
+    path("", include("apps.live.api.urls")),
 ]
 
 urlpatterns = [
@@ -54,6 +56,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Tracked product links (commerce): count the click, redirect to the product.
     re_path(r"^l/(?P<code>[A-Za-z0-9]{1,12})$", link_redirect, name="commerce-link"),
+    # nginx-rtmp's notify hooks (shared secret, not part of the API: apps/live/hooks.py).
+    path("hooks/live/rtmp/<str:event>", rtmp_hook, name="live-rtmp-hook"),
     # Unknown API paths answer in the API's JSON error shape, in development too.
     re_path(r"^api/", api_not_found),
 ]

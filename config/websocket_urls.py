@@ -5,4 +5,11 @@ token's or the session's user, or ``AnonymousUser``. A consumer that needs a use
 ``apps.core.ws_auth.UserWebsocketConsumer`` (anonymous sockets are closed with 4401).
 """
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+import apps.core.converters  # noqa: F401  (registers the <id:...> converter)
+from apps.live.consumers import RoomConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/live/rooms/<id:room_id>/", RoomConsumer.as_asgi()),
+]

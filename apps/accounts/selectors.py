@@ -56,3 +56,9 @@ def following_list(*, user_id: int, viewer: User) -> QuerySet[Follow]:
 def block_list(*, user: User) -> QuerySet[Block]:
     """The users this user has blocked; private to them."""
     return Block.objects.filter(blocker=user).select_related("blocked__profile")
+
+
+def follow_edge(*, follower_id: int, followee_id: int) -> QuerySet[Follow]:
+    """The follow edge between two users, as a queryset other apps can use as a subquery
+    (live's followers-only chat asks how long a viewer has followed the host)."""
+    return Follow.objects.filter(follower_id=follower_id, followee_id=followee_id)

@@ -25,6 +25,12 @@ class EventKind(models.TextChoices):
     LINK_CLICK = "link_click", "Tracked link click"
     ORDER = "order", "Order paid (one per line)"
     REFUND = "refund", "Order refunded (one per line)"
+    # Recorded by live rooms: a viewer's watch session (watch_ms), a chat message, a second's
+    # likes from one server process (properties.count), a gift (properties.amount, .income).
+    LIVE_WATCH = "live_watch", "Live watch session"
+    LIVE_CHAT = "live_chat", "Live chat message"
+    LIVE_LIKE = "live_like", "Live likes (aggregated)"
+    LIVE_GIFT = "live_gift", "Live gift"
 
 
 CLIENT_KINDS = frozenset(

@@ -71,6 +71,12 @@ class Event(models.Model):
                 name="event_note_time_idx",
                 condition=Q(note_id__isnull=False),
             ),
+            # One live room's events (the post-live report, apps/analytics/metrics_live.py).
+            models.Index(
+                fields=["source_id", "occurred_at"],
+                name="event_live_room_time_idx",
+                condition=Q(source="live", source_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,3 +5,22 @@ class LiveConfig(AppConfig):
     name = "apps.live"
     label = "live"
     verbose_name = "Live"
+
+    def ready(self) -> None:
+        """Chat messages are reportable: they go to moderation's queue as review targets."""
+        from apps.core.console import CREATORS_AND_BRANDS, register_app_section
+        from apps.live.models import ChatMessage
+        from apps.live.services import message_moderation_set, message_visible_to
+        from apps.moderation.targets import ModerationTarget, register_target
+
+        register_target(
+            ModerationTarget(
+                key="live_chat_message",
+                model=ChatMessage,
+                author_id_of=lambda message: message.author_id,
+                set_visibility=message_moderation_set,
+                excerpt_of=lambda message: message.text,
+                visible_to=message_visible_to,
+            )
+        )
+        register_app_section(self.label, CREATORS_AND_BRANDS)
