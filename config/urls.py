@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("apps.creators.api.urls")),
     path("", include("apps.ledger.api.urls")),
     path("", include("apps.ledger.api.organisation_urls")),
+    path("", include("apps.promotion.api.urls")),
 ]
 
 urlpatterns = [
