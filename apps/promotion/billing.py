@@ -172,6 +172,12 @@ def order_settle(
     ``action`` is ``complete``, ``stop``, ``withdraw`` or ``reject``. Afterwards
     ``spent + refunded == budget``.
     """
+    current = PromotionOrder.objects.filter(pk=order_id).values_list("status", flat=True).first()
+    if current is None:
+        raise PromotionOrder.DoesNotExist(order_id)
+    # Refused before closing: a closed order is never reopened (publishing keeps the flag), so
+    # only an order about to end may be closed. Checked again under the lock below.
+    ORDER_MACHINE.next_state(current, action)
     hot = counters()
     hot.close(order_id)  # the feed stops reserving before the last drain
     drained: list[Served] = []

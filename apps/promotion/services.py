@@ -131,7 +131,12 @@ def promotion_order_create(
 
 
 def _locked(order_id: int) -> PromotionOrder:
-    return PromotionOrder.objects.select_for_update().select_related("note").get(pk=order_id)
+    """The order's row lock (only the order's: ``of=self`` leaves the note unlocked)."""
+    return (
+        PromotionOrder.objects.select_for_update(of=("self",))
+        .select_related("note")
+        .get(pk=order_id)
+    )
 
 
 def order_get_for_creator(*, creator: User, order_id: int) -> PromotionOrder:
@@ -177,6 +182,23 @@ def promotion_order_reject(*, operator: User, order_id: int, detail: str = "") -
     billing.order_settle(order_id=order_id, action="reject", actor=operator, detail=detail)
 
 
+def promotion_order_review(*, order_id: int, now: datetime | None = None) -> None:
+    """Screen a paid order (paid -> in_review, then approve, hold or reject)."""
+    with entry_atomic():
+        _review_locked(_locked(order_id), now=now or timezone.now())
+
+
+def promotion_order_start(*, order_id: int, now: datetime | None = None) -> None:
+    """Start a scheduled order (the tick calls this when its start time has come)."""
+    with entry_atomic():
+        _start_locked(_locked(order_id), now=now or timezone.now())
+
+
+def promotion_order_complete(*, order_id: int) -> PromotionOrder:
+    """End an active order at its time or budget: bill the rest, refund the unspent part."""
+    return billing.order_settle(order_id=order_id, action="complete")
+
+
 def promotion_orders_withdraw(withdrawal: NoteWithdrawal) -> int:
     """The note stopped being public: stop its live order, refund the unspent part."""
     ids = list(
@@ -205,11 +227,11 @@ def promotion_tick(*, now: datetime | None = None) -> billing.TickResult:
     for order_id in PromotionOrder.objects.filter(
         status=OrderStatus.SCHEDULED, starts_at__lte=now
     ).values_list("pk", flat=True):
-        with entry_atomic():
-            order = _locked(order_id)
-            if order.status == OrderStatus.SCHEDULED:
-                _start_locked(order, now=now)
-                result.started += 1
+        try:
+            promotion_order_start(order_id=order_id, now=now)
+            result.started += 1
+        except Conflict:  # stopped meanwhile
+            continue
     active = list(PromotionOrder.objects.filter(status=OrderStatus.ACTIVE).order_by("pk"))
     hot = counters()
     pending = hot.pending([order.pk for order in active])
@@ -227,16 +249,19 @@ def promotion_tick(*, now: datetime | None = None) -> billing.TickResult:
     )
     running = []
     for order in active:
-        if order.pk in gone:
-            billing.order_settle(
-                order_id=order.pk, action="withdraw", stop_reason=StopReason.HIDDEN
-            )
-            result.withdrawn += 1
-        elif order.ends_at <= now or reserved[order.pk] >= order.max_impressions:
-            billing.order_settle(order_id=order.pk, action="complete")
-            result.completed += 1
-        else:
-            running.append(order)
+        try:
+            if order.pk in gone:
+                billing.order_settle(
+                    order_id=order.pk, action="withdraw", stop_reason=StopReason.HIDDEN
+                )
+                result.withdrawn += 1
+            elif order.ends_at <= now or reserved[order.pk] >= order.max_impressions:
+                promotion_order_complete(order_id=order.pk)
+                result.completed += 1
+            else:
+                running.append(order)
+        except Conflict:  # settled meanwhile (stopped by its creator, withdrawn)
+            continue
     billing.orders_pace(running, now=now)
     for order in running:  # a restarted Redis gets every window back within a minute
         billing.order_republish(order)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
+from django.test import TestCase
 from django.utils import timezone
 
 from apps.accounts.models import Profile, User
@@ -21,7 +22,9 @@ def creator_with_note(*, money: int = 100_000, slug: str = "beauty") -> tuple[Us
     creator = UserFactory()
     if money:
         top_up(creator, money)
-    return creator, NoteFactory(author=creator, category=category(slug))
+    note = NoteFactory(author=creator, category=category(slug))
+    Profile.objects.filter(user=creator).update(notes_count=1)  # as the notes service keeps it
+    return creator, note
 
 
 def audience(n: int, *, slug: str = "beauty", **profile: Any) -> list[User]:
@@ -50,7 +53,11 @@ def request_for(note: Note, **changes: Any) -> QuoteRequest:
 
 
 def paid_order(creator: User, note: Note, **changes: Any) -> PromotionOrder:
-    return services.promotion_order_create(creator=creator, request=request_for(note, **changes))
+    """Paid (and reviewed) as the API does; its after-commit publication runs too."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.promotion_order_create(
+            creator=creator, request=request_for(note, **changes)
+        )
 
 
 def scheduled_order(creator: User, note: Note, **changes: Any) -> PromotionOrder:
@@ -74,3 +81,24 @@ def assert_settled(order: PromotionOrder, *, creator: User, funded: int) -> None
     assert order.spent + order.refunded == order.budget
     assert escrow_balance(order) == 0
     assert available(creator) == funded - order.spent
+
+
+def serve(order: PromotionOrder, viewers: list[User], *, at=None) -> int:
+    """Reserve one impression of the order per viewer, as the feed does; how many were."""
+    from apps.analytics.days import local_today
+    from apps.promotion.counters import counters
+
+    moment = at or timezone.now()
+    served = 0
+    for viewer in viewers:
+        served += len(
+            counters().reserve(
+                viewer_id=viewer.pk,
+                candidates=[order.pk],
+                want=1,
+                now_ms=int(moment.timestamp() * 1000),
+                day=local_today(moment).isoformat(),
+                draws=[0.0],
+            )
+        )
+    return served
