@@ -45,8 +45,8 @@ def test_32_chargers_racing_on_a_nearly_spent_order_never_pass_the_budget(
     for _repetition in range(20):
         order, creator, viewers = _nearly_spent(cpm, settings)
         # Every viewer asks twice (the frequency cap allows it); four billers drain meanwhile.
-        chargers = [lambda v=viewer: serve(order, [v, v]) for viewer in viewers]
-        billers = [lambda: billing.order_bill(order.pk) for _ in range(4)]
+        chargers = [lambda v=viewer, o=order: serve(o, [v, v]) for viewer in viewers]
+        billers = [lambda o=order: billing.order_bill(o.pk) for _ in range(4)]
         results = run_concurrently(chargers + billers)
         errors = [r for r in results if isinstance(r, Exception)]
         assert not errors, errors
