@@ -92,6 +92,16 @@ def order_republish(order: PromotionOrder) -> None:
     counters().publish(window_of(order), ttl_seconds=ttl)
 
 
+def orders_republish_active() -> int:
+    """Publish every active order to the counters (a process whose counters are its own
+    memory, the embedded mode, starts empty). One query."""
+    active = list(PromotionOrder.objects.filter(status=OrderStatus.ACTIVE))
+    for order in active:
+        order_republish(order)
+    counters().specs_replace({order.pk: spec_of(order) for order in active})
+    return len(active)
+
+
 def event_write(
     order: PromotionOrder, *, action: str, before: str, actor: User | None = None, detail: str = ""
 ) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 
 FREQUENCY_TTL_SECONDS = 2 * 24 * 3600
+LOCAL_FREQUENCY_KEYS = 100_000
 
 _RESERVE_LUA = """
 local viewer = ARGV[1]
@@ -296,6 +297,8 @@ class LocalCounters:
                 allowed = int(cap * min(1.0, (now_ms - start + lead) / (end - start)))
                 if imp >= allowed or draw >= state["p"]:
                     continue
+                if len(self._frequency) > LOCAL_FREQUENCY_KEYS:  # keep today's only
+                    self._frequency = {k: v for k, v in self._frequency.items() if k[1] == day}
                 key = (order_id, day, viewer_id)
                 if self._frequency.get(key, 0) >= settings.PROMOTION_FREQUENCY_CAP:
                     continue

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from apps.analytics.days import local_today
 from apps.notes.hooks import FeedSlot, FeedSlotRequest
-from apps.promotion import targeting
+from apps.promotion import billing, targeting
 from apps.promotion.counters import counters
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,9 @@ def _active_specs() -> dict[int, dict[str, Any]]:
     """The running orders' targeting, reloaded only when its version changed."""
     hot = counters()
     version = hot.specs_version()
+    if version == 0 and settings.PROMOTION_COUNTERS == "local":
+        billing.orders_republish_active()  # embedded mode: this process's memory starts empty
+        version = hot.specs_version()
     key = f"{settings.PROMOTION_COUNTERS}:{settings.CACHE_KEY_PREFIX}"
     cached = _specs_cache.get(key)
     if cached is not None and cached[0] == version:

@@ -93,6 +93,19 @@ def promotion_order_create(
     One transaction (the idempotency key's, for the API): the order row, the escrow posting
     and the review commit together, or nothing does.
     """
+    return _order_create(creator=creator, request=request, now=now, review=True)
+
+
+def promotion_order_pay(
+    *, creator: User, request: QuoteRequest, now: datetime | None = None
+) -> PromotionOrder:
+    """Pay without the automatic review (the order waits in ``paid`` for a hold or review)."""
+    return _order_create(creator=creator, request=request, now=now, review=False)
+
+
+def _order_create(
+    *, creator: User, request: QuoteRequest, now: datetime | None, review: bool
+) -> PromotionOrder:
     now = now or timezone.now()
     quote = quote_build(creator=creator, request=request, now=now)
     with entry_atomic():
@@ -125,8 +138,9 @@ def promotion_order_create(
             key=f"promotion:{order.pk}",
         )
         event_write(order, action="pay", before="", actor=creator)
-        _review_locked(order, now=now)
-        order.refresh_from_db()
+        if review:
+            _review_locked(order, now=now)
+            order.refresh_from_db()
     return order
 
 
@@ -169,7 +183,9 @@ def promotion_order_operator_stop(*, operator: User, order_id: int, detail: str 
     )
 
 
-def promotion_order_approve(*, operator: User, order_id: int, now: datetime | None = None) -> None:
+def promotion_order_approve(
+    *, operator: User | None, order_id: int, now: datetime | None = None
+) -> None:
     """An operator approves an order held by screening."""
     now = now or timezone.now()
     with entry_atomic():
@@ -177,7 +193,7 @@ def promotion_order_approve(*, operator: User, order_id: int, now: datetime | No
         _approve_locked(order, now=now, actor=operator)
 
 
-def promotion_order_reject(*, operator: User, order_id: int, detail: str = "") -> None:
+def promotion_order_reject(*, operator: User | None, order_id: int, detail: str = "") -> None:
     """An operator rejects an order held by screening: the whole budget is refunded."""
     billing.order_settle(order_id=order_id, action="reject", actor=operator, detail=detail)
 
@@ -197,6 +213,18 @@ def promotion_order_start(*, order_id: int, now: datetime | None = None) -> None
 def promotion_order_complete(*, order_id: int) -> PromotionOrder:
     """End an active order at its time or budget: bill the rest, refund the unspent part."""
     return billing.order_settle(order_id=order_id, action="complete")
+
+
+def promotion_order_hold(*, order_id: int, reason: str) -> None:
+    """Send a paid order to the operators' queue without automatic approval (a report on the
+    note, a manual check): paid -> in_review, flagged."""
+    with entry_atomic():
+        order = _locked(order_id)
+        before, _ = ORDER_MACHINE.move(order, "submit")
+        order.flagged = True
+        order.review_reason = reason[:200]
+        order.save(update_fields=["status", "flagged", "review_reason", "updated_at"])
+        event_write(order, action="submit", before=before, detail=reason)
 
 
 def promotion_orders_withdraw(withdrawal: NoteWithdrawal) -> int:
