@@ -104,7 +104,7 @@ def _create(plan: str, creator, note: Note, viewers: list[int]) -> None:
 
 def seed(ctx: DemoContext) -> None:
     users = get_user_model().objects.in_bulk(ctx.creator_ids[: len(PLANS)])
-    viewers = [uid for uid in ctx.user_ids if uid not in users][:40] + [ctx.demo_user_id]
+    viewers = [*[uid for uid in ctx.user_ids if uid not in users][:40], ctx.demo_user_id]
     for ended in PromotionOrder.objects.filter(
         creator_id__in=users, status=OrderStatus.ACTIVE, ends_at__lte=timezone.now()
     ).values_list("pk", flat=True):
