@@ -1,5 +1,6 @@
 """Request and response shapes of the promotion API. Amounts are integer fen."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Gender
@@ -32,10 +33,24 @@ class PromotionAudienceSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(
+    {
+        "type": "integer",
+        "format": "int64",
+        "minimum": MIN_BUDGET,
+        "maximum": MAX_BUDGET,
+        "multipleOf": 100,
+        "description": "Fen: 7500 (¥75), 20000 (¥200), or whole yuan up to 750000 (¥7,500).",
+    }
+)
+class BudgetField(serializers.IntegerField):
+    """Whole yuan, in fen: the schema says so (multipleOf 100); the service checks it too."""
+
+
 class PromotionQuoteInputSerializer(serializers.Serializer):
     note_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     objective = serializers.ChoiceField(choices=Objective.choices)
-    budget = serializers.IntegerField(
+    budget = BudgetField(
         min_value=MIN_BUDGET,
         max_value=MAX_BUDGET,
         help_text="Fen: 7500 (¥75), 20000 (¥200), or whole yuan up to 750000 (¥7,500).",
@@ -104,10 +119,6 @@ class PromotionOrderSerializer(serializers.ModelSerializer):
             "ended_at",
         )
         read_only_fields = fields
-
-
-class PromotionOrderListQuerySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
 
 
 class PromotionReportFiguresSerializer(serializers.Serializer):
