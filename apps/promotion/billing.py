@@ -150,8 +150,8 @@ def _drain_locked(order: PromotionOrder) -> list[Served]:
 def order_bill(order_id: int) -> int:
     """Bill one order's reserved impressions (its own transaction); returns fen posted.
 
-    Impressions reserved for an order already finished are recorded but not charged (a race
-    with the settlement can only favour the creator)."""
+    Impressions drained for an order no longer active (a race with its settlement) are
+    dropped, neither recorded nor charged: such a race can only favour the creator."""
     drained: list[Served] = []
     try:
         with entry_atomic():
@@ -211,7 +211,7 @@ def order_settle(
         if drained:
             hot.push_back(order_id, drained)
         raise
-    transaction.on_commit(lambda: hot.spec_set(order_id, None))
+    transaction.on_commit(lambda: hot.spec_set(order_id, None), robust=True)
     return order
 
 

@@ -15,14 +15,18 @@ lock, with the same semantics.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from django.conf import settings
+from redis.exceptions import RedisError
+
+from apps.core.errors import ServiceUnavailable
 
 FREQUENCY_TTL_SECONDS = 2 * 24 * 3600
 LOCAL_FREQUENCY_KEYS = 100_000
@@ -112,11 +116,33 @@ class OrderWindow:
     pacing: float = 1.0
 
 
+class CountersUnavailable(ServiceUnavailable):
+    code = "promotion.counters_unavailable"
+
+
+def _guarded[**P, R](method: Callable[P, R]) -> Callable[P, R]:
+    """A Redis failure becomes a 503 that rolls the caller's transaction back (never a 500)."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except RedisError as exc:
+            raise CountersUnavailable(
+                "Promotion serving is unavailable for a moment; try again shortly."
+            ) from exc
+
+    return wrapper
+
+
 class RedisCounters:
-    """Counters shared by every process through Redis (``PROMOTION_COUNTERS = "redis"``)."""
+    """Counters shared by every process through Redis (``PROMOTION_COUNTERS = "redis"``).
+
+    Every method answers a Redis failure with ``CountersUnavailable`` (503).
+    """
 
     def __init__(self, url: str) -> None:
-        import redis  # only where Redis is configured
+        import redis
 
         self.client = redis.Redis.from_url(url, decode_responses=True)
         self._reserve = self.client.register_script(_RESERVE_LUA)
@@ -128,6 +154,7 @@ class RedisCounters:
     def _key(self, *parts: object) -> str:
         return ":".join([settings.CACHE_KEY_PREFIX, "{promo}", *map(str, parts)])
 
+    @_guarded
     def publish(self, window: OrderWindow, *, ttl_seconds: int) -> int:
         return int(
             self._publish(
@@ -144,11 +171,13 @@ class RedisCounters:
             )
         )
 
+    @_guarded
     def set_pacing(self, order_id: int, factor: float) -> None:
         key = self._key("o", order_id)
         if self.client.exists(key):
             self.client.hset(key, "p", factor)
 
+    @_guarded
     def close(self, order_id: int) -> None:
         """No more reservations for the order (before its final settlement)."""
         key = self._key("o", order_id)
@@ -157,12 +186,14 @@ class RedisCounters:
         pipe.expire(key, FREQUENCY_TTL_SECONDS)
         pipe.execute()
 
+    @_guarded
     def reserved(self, order_ids: Sequence[int]) -> dict[int, int]:
         pipe = self.client.pipeline(transaction=False)
         for order_id in order_ids:
             pipe.hget(self._key("o", order_id), "imp")
         return {oid: int(v or 0) for oid, v in zip(order_ids, pipe.execute(), strict=True)}
 
+    @_guarded
     def reserve(
         self,
         *,
@@ -193,15 +224,18 @@ class RedisCounters:
         ]
         return [int(order_id) for order_id in self._reserve(keys=keys, args=args)]
 
+    @_guarded
     def drain(self, order_id: int, limit: int) -> list[Served]:
         raw = self._drain(keys=[self._key("l", order_id)], args=[limit])
         return [Served.parse(item) for item in raw]
 
+    @_guarded
     def push_back(self, order_id: int, served: Sequence[Served]) -> None:
         items = [item.dump() for item in reversed(served)]
         if items:
             self.client.lpush(self._key("l", order_id), *items)
 
+    @_guarded
     def pending(self, order_ids: Sequence[int]) -> dict[int, int]:
         """Reserved impressions not yet drained, per order (one round trip)."""
         pipe = self.client.pipeline(transaction=False)
@@ -211,13 +245,16 @@ class RedisCounters:
 
     # The active orders' targeting, read by every feed page: a hash and a version number, so
     # a process reloads the hash only when it changed.
+    @_guarded
     def specs_version(self) -> int:
         return int(self.client.get(self._key("specs-version")) or 0)
 
+    @_guarded
     def specs(self) -> dict[int, dict[str, Any]]:
         raw = self.client.hgetall(self._key("specs"))
         return {int(order_id): json.loads(text) for order_id, text in raw.items()}
 
+    @_guarded
     def specs_replace(self, specs: dict[int, dict[str, Any]]) -> None:
         pipe = self.client.pipeline(transaction=True)
         pipe.delete(self._key("specs"))
@@ -226,6 +263,7 @@ class RedisCounters:
         pipe.incr(self._key("specs-version"))
         pipe.execute()
 
+    @_guarded
     def spec_set(self, order_id: int, spec: dict[str, Any] | None) -> None:
         pipe = self.client.pipeline(transaction=True)
         if spec is None:

@@ -45,7 +45,8 @@ def promotion_quote(*, creator: User, request: QuoteRequest) -> Quote:
 
 
 def _publish_on_commit(order: PromotionOrder) -> None:
-    transaction.on_commit(lambda: billing.order_publish(order))
+    # Robust: a Redis hiccup here must not fail a committed payment; the tick republishes.
+    transaction.on_commit(lambda: billing.order_publish(order), robust=True)
 
 
 def _start_locked(order: PromotionOrder, *, now: datetime, actor: User | None = None) -> None:

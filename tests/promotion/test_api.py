@@ -138,3 +138,33 @@ def test_reads_from_the_promotion_count_as_results(make_client, settings) -> Non
     body = make_client(creator).get(f"/api/v1/promotion/orders/{order.pk}/report").json()
     assert (body["totals"]["reads"], body["results"]) == (1, 1)
     assert body["ctr"] == 0.5 and body["cost_per_result"] == 6
+
+
+def test_redis_down_is_a_503_that_changes_nothing_and_the_feed_still_answers(
+    make_client, monkeypatch, settings
+) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from apps.promotion.counters import RedisCounters, counters
+
+    hot = counters()
+    if not isinstance(hot, RedisCounters):
+        pytest.skip("needs the Redis counters (REDIS_URL)")
+    creator, note = creator_with_note(money=50_000)
+    viewers = audience(2)
+    order = paid_order(creator, note)
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise RedisConnectionError("Redis is down")
+
+    monkeypatch.setattr(hot.client, "pipeline", down)
+    monkeypatch.setattr(hot.client, "get", down)
+    response = make_client(creator).post(
+        f"/api/v1/promotion/orders/{order.pk}/stop", headers={"Idempotency-Key": "stop-down"}
+    )
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "promotion.counters_unavailable"
+    order.refresh_from_db()
+    assert (order.status, order.refunded) == ("active", 0)
+    feed = make_client(viewers[0]).get("/api/v1/feed/discover?page_size=10")
+    assert feed.status_code == 200
