@@ -26,6 +26,8 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.analytics.promotion_recording import DeliveredImpression, promotion_impressions_record
 from apps.ledger.services import Owner, escrow_refund, spend
+from apps.notifications.models import NotificationKind
+from apps.notifications.services import notification_send
 from apps.promotion.counters import OrderWindow, Served, counters
 from apps.promotion.models import (
     ORDER_MACHINE,
@@ -35,6 +37,9 @@ from apps.promotion.models import (
 )
 
 logger = logging.getLogger(__name__)
+# What the creator hears about (not what they did themselves): approval after a hold, start,
+# rejection, the end, a stop by an operator or because the note was withdrawn.
+NOTIFIED_ACTIONS = frozenset({"approve", "start", "reject", "complete", "stop", "withdraw"})
 DRAIN_LIMIT = 100_000
 # Pacing: the factor is the probability that a matching page serves the order; it follows
 # actual against target spend every minute, within these bounds.
@@ -115,6 +120,20 @@ def event_write(
         spent=order.spent,
         refunded=order.refunded,
     )
+    if action in NOTIFIED_ACTIONS and (actor is None or actor.pk != order.creator_id):
+        notification_send(  # written on commit, so a rolled-back move tells nobody
+            recipient_id=order.creator_id,
+            kind=NotificationKind.STATUS_CHANGE,
+            payload={
+                "object": "promotion_order",
+                "id": order.pk,
+                "note_id": order.note_id,
+                "action": action,
+                "status": order.status,
+                "spent": order.spent,
+                "refunded": order.refunded,
+            },
+        )
 
 
 def bill_locked(order: PromotionOrder, served: Sequence[Served]) -> int:

@@ -10,6 +10,7 @@ from apps.moderation import matcher
 from apps.moderation import services as moderation_services
 from apps.moderation.targets import Visibility
 from apps.notes import services as note_services
+from apps.notifications.models import Notification
 from apps.promotion import selectors, services
 from apps.promotion.models import OrderStatus, PromotionOrderEvent
 from tests.factories import UserFactory
@@ -175,6 +176,9 @@ def test_withdrawing_the_note_stops_the_order_and_refunds_the_unspent_part(
     assert (order.spent, order.refunded) == (12, 20_000 - 12)
     assert_settled(order, creator=creator, funded=FUNDS)
     assert selectors.spend_by_note([note.pk, note.pk + 1]) == {note.pk: 12}
+    told = Notification.objects.filter(recipient=creator, kind="status_change").order_by("id")
+    assert [row.payload["action"] for row in told] == ["approve", "start", "withdraw"]
+    assert told.last().payload["refunded"] == 20_000 - 12
 
 
 def test_the_tick_completes_an_order_at_its_end_and_refunds(settings) -> None:
