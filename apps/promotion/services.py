@@ -18,7 +18,9 @@ from apps.accounts.models import User
 from apps.core.errors import Conflict, NotFound
 from apps.ledger.services import Owner, escrow_open
 from apps.moderation.screening import Action, Surface, screen_text
+from apps.moderation.targets import Visibility as ModerationVisibility
 from apps.notes.hooks import NoteWithdrawal
+from apps.notes.models import NoteStatus, NoteVisibility
 from apps.promotion import billing
 from apps.promotion.billing import entry_atomic, event_write
 from apps.promotion.counters import counters
@@ -273,7 +275,11 @@ def promotion_tick(*, now: datetime | None = None) -> billing.TickResult:
     reserved = hot.reserved([order.pk for order in active])
     gone = set(
         PromotionOrder.objects.filter(status=OrderStatus.ACTIVE)
-        .exclude(note__status="published", note__visibility="public", note__moderation="visible")
+        .exclude(
+            note__status=NoteStatus.PUBLISHED,
+            note__visibility=NoteVisibility.PUBLIC,
+            note__moderation=ModerationVisibility.VISIBLE,
+        )
         .values_list("pk", flat=True)
     )
     running = []
@@ -294,5 +300,7 @@ def promotion_tick(*, now: datetime | None = None) -> billing.TickResult:
     billing.orders_pace(running, now=now)
     for order in running:  # a restarted Redis gets every window back within a minute
         billing.order_republish(order)
-    hot.specs_replace({order.pk: billing.spec_of(order) for order in running})
+    # Read again: an order activated by a payment during this tick must not be left out.
+    fresh = PromotionOrder.objects.filter(status=OrderStatus.ACTIVE, ends_at__gt=now)
+    hot.specs_replace({order.pk: billing.spec_of(order) for order in fresh})
     return result
