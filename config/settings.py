@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.brands",
     "apps.commerce",
     "apps.live",
+    "apps.promotion",
 ]
 
 MIDDLEWARE = [
@@ -585,5 +586,30 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "SanctionKindEnum": "apps.live.models.SanctionKind",
         "LiveBlockedWordActionEnum": "apps.live.models.LiveBlockedWordAction",
         "ChatMessageKindEnum": "apps.live.models.MessageKind",
+    }
+)
+
+# Promotion: Fries paid note promotion (docs/promotion.md).
+# Price of a thousand promoted impressions in fen (CPM); an order keeps the price it was paid at.
+PROMOTION_CPM_FEN = env.int("PROMOTION_CPM_FEN", default=3_000)
+# Targeting must reach at least this many users, or the quote and the order are refused.
+PROMOTION_MIN_AUDIENCE = env.int("PROMOTION_MIN_AUDIENCE", default=20)
+# The same order at most this many times per viewer per Shanghai day.
+PROMOTION_FREQUENCY_CAP = env.int("PROMOTION_FREQUENCY_CAP", default=2)
+# One promoted note per this many discovery items at most.
+PROMOTION_SLOT_EVERY = env.int("PROMOTION_SLOT_EVERY", default=10)
+# Pacing lets an order run this many seconds ahead of its even spend curve.
+PROMOTION_PACING_LEAD_SECONDS = env.int("PROMOTION_PACING_LEAD_SECONDS", default=60)
+# Hot counters: "redis" (shared by every process; needs REDIS_URL) or "local" (one process).
+PROMOTION_COUNTERS = env.str("PROMOTION_COUNTERS", default="redis" if REDIS_URL else "local")
+CELERY_BEAT_SCHEDULE["promotion-tick"] = {
+    "task": "apps.promotion.tasks.promotion_tick",
+    "schedule": crontab(minute="*"),  # starts, billing, pacing and ends every minute
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PromotionStatusEnum": "apps.promotion.models.OrderStatus",
+        "PromotionObjectiveEnum": "apps.promotion.models.Objective",
+        "PromotionTargetingModeEnum": "apps.promotion.models.TargetingMode",
     }
 )

@@ -32,6 +32,7 @@ api_v1 = [
     path("", include("apps.brands.api.discovery_urls")),
     path("", include("apps.commerce.api.urls")),
     path("", include("apps.live.api.urls")),
+    path("", include("apps.promotion.api.urls")),
 ]
 
 urlpatterns = [

@@ -77,6 +77,12 @@ class Event(models.Model):
                 name="event_live_room_time_idx",
                 condition=Q(source="live", source_id__isnull=False),
             ),
+            # Promotion reports: one promoted note's events from the promotion over its run.
+            models.Index(
+                fields=["note_id", "occurred_at"],
+                name="event_promotion_note_time_idx",
+                condition=Q(source=EventSource.PROMOTION),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ moderation's ``targets.py`` does::
         from apps.notes import hooks
         hooks.comment_filters.register("creators.blocked_words", creator_comment_filter)
 
-Four registries, each keyed by a stable name (``<app>.<what>``):
+Registries, each keyed by a stable name (``<app>.<what>``):
 
 ``comment_filters``
     ``(CommentDraft) -> CommentVerdict``, asked for every new comment by someone other than the
@@ -29,6 +29,11 @@ Four registries, each keyed by a stable name (``<app>.<what>``):
     ``(notes, viewer) -> {note_id: JSON value}`` for a whole page at once (commerce will attach
     product tags). Serialized notes carry ``attachments: {key: value or null}`` only while one
     is registered.
+``note_withdrawal_listeners``
+    ``(NoteWithdrawal) -> None``, called once the transaction commits in which a note others
+    could see stops being visible: deleted, made private, hidden or held for review by
+    moderation (promotion stops the note's paid order). A failing listener is logged, never
+    raised: the author's change has happened.
 
 ``note_change_guards``
     ``(NoteChange) -> None``, asked before the author hides, deletes, makes private or edits a
@@ -46,9 +51,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from apps.notes.models import CreatorState, Note
+from django.db import transaction
+
+from apps.notes.models import CreatorState, Note, NoteStatus, NoteVisibility
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -225,3 +233,45 @@ def note_change_check(change: NoteChange) -> None:
     """Ask every guard; the first to refuse raises (no query when none is registered)."""
     for _key, guard in note_change_guards.entries():
         guard(change)
+
+
+# --- note withdrawal listeners ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NoteWithdrawal:
+    """A note others could see no longer can; ``reason``: deleted, private, hidden, review."""
+
+    note_id: int
+    author_id: int
+    reason: str
+
+
+NoteWithdrawalListener = Callable[[NoteWithdrawal], None]
+note_withdrawal_listeners: Registry[NoteWithdrawalListener] = Registry("note withdrawal listeners")
+
+
+def _withdrawal_reason(note: Note) -> str:
+    if note.status == NoteStatus.DELETED:
+        return "deleted"
+    if note.visibility == NoteVisibility.PRIVATE:
+        return "private"
+    return note.moderation  # "hidden" or "review"
+
+
+def _notify_withdrawal(withdrawal: NoteWithdrawal) -> None:
+    for _key, listener in note_withdrawal_listeners.entries():
+        listener(withdrawal)
+
+
+def note_withdrawn(note: Note) -> None:
+    """Tell the listeners, after the commit, that ``note`` stopped being publicly visible.
+
+    Called by the notes services (delete, edit, moderation decision) under the note's lock.
+    """
+    if not note_withdrawal_listeners:
+        return
+    withdrawal = NoteWithdrawal(
+        note_id=note.pk, author_id=note.author_id, reason=_withdrawal_reason(note)
+    )
+    transaction.on_commit(partial(_notify_withdrawal, withdrawal), robust=True)

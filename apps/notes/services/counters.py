@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Profile
 from apps.accounts.services import profile_counters_change
+from apps.notes import hooks
 from apps.notes.models import (
     COUNTED_COMMENT,
     PUBLICLY_VISIBLE,
@@ -59,6 +60,8 @@ def _apply_public_change(note: Note, *, was_counted: bool) -> None:
     now_counted = note.counts_publicly
     if was_counted == now_counted:
         return
+    if was_counted:
+        hooks.note_withdrawn(note)  # paid promotion stops once this commits
     sign = 1 if now_counted else -1
     profile_counters_change(
         user_id=note.author_id,
