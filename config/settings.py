@@ -57,11 +57,11 @@ INSTALLED_APPS = [
     "apps.analytics",
     "apps.creators",
     "apps.ledger",
-    "apps.programs",
     "apps.brands",
     "apps.commerce",
     "apps.live",
     "apps.promotion",
+    "apps.programs",
 ]
 
 MIDDLEWARE = [

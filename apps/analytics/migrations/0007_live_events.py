@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analytics", "0004_note_daily_day_author_index"),
+        ("analytics", "0006_commerce_events_and_daily"),
     ]
 
     operations = [

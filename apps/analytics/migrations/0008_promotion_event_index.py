@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("analytics", "0004_note_daily_day_author_index")]
+    dependencies = [("analytics", "0007_live_events")]
 
     operations = [
         migrations.AddIndex(

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analytics", "0004_note_daily_day_author_index"),
+        ("analytics", "0005_brands_daily_active_user_index"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0004_named_moves_and_hot_account_shards"),
+        ("ledger", "0005_posting_function"),
     ]
 
     operations = [
