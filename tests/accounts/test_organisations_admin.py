@@ -2,9 +2,10 @@
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 
 from apps.accounts.models import Organisation, OrganisationVerificationEvent, User
-from apps.ledger.models import OwnerType
+from apps.ledger.models import AccountKind, Entry, OwnerType, TransactionKind
 from apps.ledger.selectors import wallet_balance
 from tests.accounts.organisation_factories import (
     make_organisation,
@@ -94,5 +95,14 @@ def test_seed_demo_adds_a_funded_verified_brand_and_a_pending_mcn_once() -> None
     assert Organisation.objects.filter(created_by=demo).count() == 2
     assert organisations["brand"].verification_status == "verified"
     assert organisations["mcn"].verification_status == "pending"
+    # Topped up once (2 x 10,000 yuan) however often the seed runs; the products' demo data
+    # then spends from and sells into this wallet, so its balance is the entries' sum.
+    brand_wallet = Entry.objects.filter(
+        account__owner_type=OwnerType.ORGANISATION,
+        account__owner_id=organisations["brand"].pk,
+        account__kind=AccountKind.WALLET,
+    )
+    topped_up = brand_wallet.filter(transaction__kind=TransactionKind.TOPUP)
+    assert topped_up.aggregate(total=Sum("amount"))["total"] == 2_000_000
     balance = wallet_balance(owner_type=OwnerType.ORGANISATION, owner_id=organisations["brand"].pk)
-    assert balance.available == 2_000_000
+    assert balance.available == brand_wallet.aggregate(total=Sum("amount"))["total"]
