@@ -7,6 +7,7 @@ from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.accounts.organisation_selectors import MEMBER_ADMIN_ROLES
 from apps.brands import texts
 from apps.brands.access import get_cooperation_for_party
 from apps.brands.aftercare_models import Rating
@@ -26,7 +27,7 @@ def rating_set(*, user: User, cooperation_id: int, score: int, comment: str = ""
         cooperation, party = get_cooperation_for_party(
             user=user, cooperation_id=cooperation_id, lock=True
         )
-        if party.side == Side.BRAND and party.role not in ("owner", "manager"):
+        if party.side == Side.BRAND and party.role not in MEMBER_ADMIN_ROLES:
             raise Forbidden(
                 "Your role in this organisation does not allow this.",
                 code="organisation.role_forbidden",
