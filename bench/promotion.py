@@ -311,6 +311,9 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     settings.PROMOTION_MIN_AUDIENCE = 0  # part 1's viewers are synthetic ids, not user rows
+    # Counters of another database on the same Redis (an earlier run, the smoke database) must
+    # never be taken for this one's: order ids repeat across databases.
+    settings.CACHE_KEY_PREFIX = f"bench-promotion-{os.getpid()}-{time.time_ns()}"
     _remove_fake_orders()  # left by an interrupted run
     engine = settings.DATABASES["default"]["ENGINE"]
     print(f"counters: {settings.PROMOTION_COUNTERS}; database: {engine}")

@@ -1,7 +1,7 @@
 """Demo Fries orders for ``manage.py seed_demo``: one in each state, one boosting for everyone.
 
-Everything goes through the services (sandbox top-ups, payment into escrow, review, serving
-through the counters, billing by the tick, stop and completion), so the demo book reconciles.
+Everything goes through the services (sandbox top-ups, payment into escrow, review, stop and
+completion), so the demo book reconciles.
 The active order targets every gender, so it shows in the demo users' discovery feeds.
 Idempotent: orders are created once; a later run only replaces an active order that has ended.
 """
@@ -11,14 +11,12 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from apps.analytics.days import local_today
 from apps.core.errors import DomainError
 from apps.core.seeding import DemoContext
 from apps.ledger import services as ledger
 from apps.ledger.selectors import wallet_balance
 from apps.notes.models import Note, NoteStatus
 from apps.promotion import billing, services
-from apps.promotion.counters import counters
 from apps.promotion.models import OrderStatus, PromotionOrder
 from apps.promotion.quotes import QuoteRequest
 
@@ -63,21 +61,7 @@ def _request(note: Note, **changes: object) -> QuoteRequest:
     return QuoteRequest(**fields)
 
 
-def _serve(order: PromotionOrder, viewer_ids: list[int]) -> None:
-    """A few impressions as the feed would reserve them, billed by the tick."""
-    now = timezone.now()
-    for viewer_id in viewer_ids:
-        counters().reserve(
-            viewer_id=viewer_id,
-            candidates=[order.pk],
-            want=1,
-            now_ms=int(now.timestamp() * 1000),
-            day=local_today(now).isoformat(),
-            draws=[0.0],
-        )
-
-
-def _create(plan: str, creator, note: Note, viewers: list[int]) -> None:
+def _create(plan: str, creator, note: Note) -> None:
     if plan == "scheduled":
         start = timezone.now() + timedelta(days=2)
         services.promotion_order_create(creator=creator, request=_request(note, starts_at=start))
@@ -92,10 +76,9 @@ def _create(plan: str, creator, note: Note, viewers: list[int]) -> None:
         creator=creator, request=_request(note, duration_hours=24 if plan == "active" else 6)
     )
     billing.order_publish(order)
-    if plan == "active":
-        return  # served by the demo users' feeds from now on
-    _serve(order, viewers)
-    services.promotion_tick()
+    # No impressions are simulated here: they would be analytics events outside the analytics
+    # demo's own seeded stream (which must stay exactly its size and in time order). The active
+    # order gets real ones from the demo users' feeds.
     if plan == "stopped":
         services.promotion_order_stop(creator=creator, order_id=order.pk)
     elif plan == "completed":
@@ -104,7 +87,6 @@ def _create(plan: str, creator, note: Note, viewers: list[int]) -> None:
 
 def seed(ctx: DemoContext) -> None:
     users = get_user_model().objects.in_bulk(ctx.creator_ids[: len(PLANS)])
-    viewers = [*[uid for uid in ctx.user_ids if uid not in users][:40], ctx.demo_user_id]
     for ended in PromotionOrder.objects.filter(
         creator_id__in=users, status=OrderStatus.ACTIVE, ends_at__lte=timezone.now()
     ).values_list("pk", flat=True):
@@ -119,7 +101,7 @@ def seed(ctx: DemoContext) -> None:
             continue
         try:
             _fund(creator)
-            _create(plan, creator, note, viewers)
+            _create(plan, creator, note)
         except DomainError as exc:  # an audience too small for a tiny demo, a live order
             ctx.stdout.write(f"promotion demo: {plan} order skipped ({exc})")
     ctx.stdout.write(f"promotion demo: {PromotionOrder.objects.count()} orders")

@@ -1,4 +1,4 @@
-"""Promotion test helpers: funded creators, promotable notes, audiences, orders in any state."""
+"""Promotion test factories: funded creators, promotable notes, audiences, orders in any state."""
 
 from datetime import timedelta
 from typing import Any
