@@ -486,7 +486,7 @@ CELERY_BEAT_SCHEDULE["brands-usage-rights-alerts"] = {
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "CooperationStatusEnum": "apps.brands.cooperation_models.CooperationStatus",
-        "DeliverableKindEnum": "apps.brands.cooperation_models.DeliverableKind",
+        "DeliverableKindEnum": "apps.brands.profile_models.Deliverable",
         "CampaignModeEnum": "apps.brands.cooperation_models.CampaignMode",
         "CampaignStatusEnum": "apps.brands.cooperation_models.CampaignStatus",
         "CooperationSideEnum": "apps.brands.cooperation_models.Side",
@@ -516,7 +516,6 @@ CELERY_BEAT_SCHEDULE["brands-discovery-refresh"] = {
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "CooperationAvailabilityEnum": "apps.brands.profile_models.Availability",
-        "DeliverableEnum": "apps.brands.profile_models.Deliverable",
     }
 )
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from apps.moderation import matcher
 from tests.factories import UserFactory
 from tests.workers import WORKER, unique_name
 
@@ -54,6 +55,15 @@ def _own_cache_namespace(settings) -> None:
     caches["default"]["KEY_PREFIX"] = prefix
     settings.CACHE_KEY_PREFIX = prefix
     settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _fresh_screening_rules() -> Iterator[None]:
+    """Screening compiles the rules once per process and checks their version only every few
+    seconds: a rule one test created (then rolled back) must not screen the next test's text."""
+    matcher.reset()
+    yield
+    matcher.reset()
 
 
 @pytest.fixture

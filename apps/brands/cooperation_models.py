@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.brands.profile_models import Deliverable
 from apps.core.states import Machine
 
 # Escrow contract references of brands start here, so they never meet another product's
@@ -19,10 +20,8 @@ from apps.core.states import Machine
 ESCROW_REFERENCE_BASE = 1_000_000_000_000
 
 
-class DeliverableKind(models.TextChoices):
-    IMAGE_NOTE = "image_note", "Image note"
-    VIDEO_NOTE = "video_note", "Video note"
-    LIVE_MENTION = "live_mention", "Live mention"
+# One vocabulary of deliverables for rate cards and cooperations (one enum in the schema).
+DeliverableKind = Deliverable
 
 
 class CampaignMode(models.TextChoices):
