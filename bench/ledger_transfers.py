@@ -313,6 +313,12 @@ def main() -> int:
             f"{os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
         )
         users, host = _seed(max(args.wallets, 2))
+        if postgres:
+            # A fresh database has no statistics until autovacuum gets to it (late on a loaded
+            # machine): without them the planner looked two wallets up by (owner_type, kind)
+            # and filtered every wallet by owner_id. Production tables have statistics.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         wallet_ids = [services.user_wallet(user.pk).pk for user in users]
         common = {"users": users, "host": host, "wallet_ids": wallet_ids, "batch": args.batch}
         common["host_wallet"] = services.user_wallet(host.pk).pk
