@@ -3,7 +3,7 @@ comment filters, feed slots, note labels and note attachments. Registered for on
 unregistered, so the rest of the suite sees notes as they are."""
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -169,10 +169,30 @@ def _products(title: str) -> list[dict]:
     return [{"product_id": 7, "title": title}]
 
 
+@contextmanager
+def _real_providers_set_aside() -> Iterator[None]:
+    """Product apps register real providers (commerce's product cards); these tests describe
+    the registries themselves, so the real ones step aside for the test and come back after."""
+    saved = {
+        registry: registry.entries() for registry in (hooks.note_labels, hooks.note_attachments)
+    }
+    for registry, entries in saved.items():
+        for key, _entry in entries:
+            registry.unregister(key)
+    try:
+        yield
+    finally:
+        for registry, entries in saved.items():
+            for key, entry in entries:
+                registry.unregister(key)
+                registry.register(key, entry)
+
+
 @pytest.fixture
 def providers() -> Iterator[tuple[_Spy, _Spy]]:
     labels, attachments = _Spy(_sponsored), _Spy(_products)
     with ExitStack() as stack:
+        stack.enter_context(_real_providers_set_aside())
         stack.enter_context(hooks.note_labels.registered("test.sponsored", labels))
         stack.enter_context(hooks.note_attachments.registered("test.products", attachments))
         yield labels, attachments
