@@ -1,9 +1,10 @@
 """Demo data for ``manage.py seed_demo``: a store with products in the pool, creators'
 showcases with tagged notes and links, and orders in every state.
 
-Everything goes through the services (money through the ledger's moves); the store is found by
-name on a re-run and nothing changes. Buyers are the fans the ledger demo funded; a buyer
-short of money is skipped. Fast on SQLite: a few dozen orders.
+Everything goes through the services (money through the ledger's moves); the brand and its
+store are found by name on a re-run and nothing changes; ``demo`` manages the store. Buyers
+are the fans the ledger demo funded; a buyer short of money is skipped. Fast on SQLite: a few
+dozen orders.
 """
 
 from datetime import timedelta
@@ -11,15 +12,16 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from apps.accounts import organisations
 from apps.accounts.models import Category, Organisation
 from apps.commerce.models import Store
 from apps.commerce.recommendations import recommendations_refresh
 from apps.commerce.services import catalog, checkout, links, orders, pool
 from apps.core.errors import DomainError
 from apps.core.seeding import DemoContext
-from apps.ledger.demo_organisations import BRAND
 from apps.notes import selectors as note_selectors
 
+BRAND = "青禾好物 Demo Shop"
 STORE = "青禾旗舰店"
 PRODUCTS = [
     ("积雪草修护面霜 50g", 12_900, "beauty", 1_500),
@@ -37,12 +39,40 @@ def _category(slug: str) -> int | None:
     return Category.objects.filter(slug=slug).values_list("pk", flat=True).first()
 
 
+def _brand(owner: object, demo: object) -> Organisation | None:
+    """The shop's own verified brand (not the ledger demo's, whose wallet figures stay as they
+    are), owned by a demo user, with ``demo`` as its manager so the README's account can run it."""
+    found = Organisation.objects.filter(name=BRAND).first()
+    if found is not None:
+        return found
+    operator = get_user_model().objects.filter(username="admin").first()
+    if operator is None:
+        return None
+    brand = organisations.organisation_create(
+        user=owner,
+        kind="brand",
+        name=BRAND,
+        business_licence_number="91330100MA2SHOP01",
+        contact_name="Demo",
+        contact_phone="13800000000",
+        contact_email="shop@example.com",
+    )
+    organisations.membership_invite(
+        organisation_id=brand.pk, actor=owner, username=demo.username, role="manager"
+    )
+    organisations.organisation_verify(
+        organisation_id=brand.pk, operator=operator, reason="demo: licence checked"
+    )
+    return brand
+
+
 def seed(ctx: DemoContext) -> None:
     users = get_user_model().objects.in_bulk([*ctx.user_ids, ctx.demo_user_id])
     demo = users[ctx.demo_user_id]
-    brand = Organisation.objects.filter(name=BRAND, created_by=demo).first()
-    if brand is None or brand.verification_status != "verified":
-        ctx.stdout.write("commerce demo skipped: no verified demo brand")
+    owner = users[ctx.user_ids[-1]]
+    brand = _brand(owner, demo)
+    if brand is None:
+        ctx.stdout.write("commerce demo skipped: no operator to verify its brand")
         return
     if Store.objects.filter(organisation=brand, name=STORE).exists():
         return
