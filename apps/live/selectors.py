@@ -21,6 +21,7 @@ from apps.live.models import (
     Sanction,
     SanctionKind,
     ShelfItem,
+    StreamKey,
 )
 
 OPEN_STATUSES = (RoomStatus.SCHEDULED, RoomStatus.LIVE)
@@ -131,6 +132,14 @@ def speaker_context(*, room_id: int, user_id: int) -> SpeakerContext:
         banned=room.banned,
         timed_out_until=room.timed_out_until,
     )
+
+
+def stream_key_of(*, host) -> StreamKey:
+    """The host's stream key row (its hint and rotation time; the secret is never stored)."""
+    stream_key = StreamKey.objects.filter(host=host).first()
+    if stream_key is None:
+        raise NotFound("No stream key yet: rotate to get one.", code="stream_key.not_found")
+    return stream_key
 
 
 def is_banned(*, room_id: int, user_id: int) -> bool:

@@ -1,13 +1,12 @@
 """Real ingest: nginx with the RTMP module, ffmpeg publishing a test pattern, the hooks served
 by this test's live server.
 
-nginx runs unprivileged on free ports with a generated config (prefix, pid, logs and HLS in
-tmp_path); its ``on_publish``/``on_publish_done``/``on_update`` call the platform's hook URL
-with the shared secret. Checked: a good key puts the room live and HLS segments appear under
-the host's public stream id (never the secret); a bad or rotated
-key is refused and the room stays as
-it was; stopping the encoder ends the room with its duration; ending the room from the
-platform makes nginx drop the publisher at its next update.
+nginx runs as an ordinary child process on free ports with a generated config (prefix, pid,
+logs and HLS in tmp_path, ``daemon off``); its ``on_publish``/``on_publish_done``/``on_update``
+call the platform's hook URL with the shared secret. Checked: a good key puts the room live and
+HLS segments appear under the host's public stream id (never the secret); a bad, missing or
+rotated key is refused and the room stays as it was; stopping the encoder ends the room with
+its duration; ending the room on the platform makes nginx drop the publisher at its next update.
 """
 
 import shutil

@@ -13,7 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import NotFound
 from apps.live import selectors, services
 from apps.live.api import serializers as s
 from apps.live.models import Room, StreamKey
@@ -133,10 +132,7 @@ class StreamKeyApi(APIView):
     @extend_schema(tags=TAGS, responses=s.StreamKeySerializer)
     def get(self, request: Request) -> Response:
         """My stream key's hint and the RTMP URL (the key itself is shown only at rotation)."""
-        stream_key = StreamKey.objects.filter(host=request.user).first()
-        if stream_key is None:
-            raise NotFound("No stream key yet: rotate to get one.", code="stream_key.not_found")
-        return Response(_key_body(stream_key))
+        return Response(_key_body(selectors.stream_key_of(host=request.user)))
 
 
 class StreamKeyRotateApi(APIView):
