@@ -205,12 +205,15 @@ def note_product_cards(note_ids: Sequence[int]) -> dict[int, list[dict[str, Any]
     return cards
 
 
-def shelf_cards(host_id: int, product_ids: Iterable[int]) -> dict[int, dict]:
+def shelf_cards(
+    host_id: int, product_ids: Iterable[int], room_id: int | None = None
+) -> dict[int, dict]:
     """Cards (id, title, price, cover, store, link code...) of the ids in the host's showcase.
 
     Ids that are not in the host's showcase, or not on sale, are absent from the answer. The
-    ``link_code`` is the host's general link for the product when one exists (live asks
-    ``services.tracked_link(room_id=...)`` for the room's own).
+    ``link_code`` is the room's own link when ``room_id`` is given (live creates it with
+    ``services.tracked_link(room_id=...)`` when a product goes on the shelf), so an order
+    through it carries the room; otherwise the host's general link, when one exists.
     """
     ids = list(product_ids)
     if not ids:
@@ -222,7 +225,9 @@ def shelf_cards(host_id: int, product_ids: Iterable[int]) -> dict[int, dict]:
         .annotate(
             link_code=Subquery(
                 TrackedLink.objects.filter(
-                    creator_id=host_id, product=OuterRef("pk"), scope="-"
+                    creator_id=host_id,
+                    product=OuterRef("pk"),
+                    scope=f"r{room_id}" if room_id is not None else "-",
                 ).values("code")[:1]
             )
         )

@@ -14,12 +14,17 @@ from apps.accounts.services import follow_create
 from apps.analytics.kinds import EventKind, EventSource
 from apps.analytics.services import server_event_record
 from apps.commerce import selectors as commerce
+from apps.commerce.models import Product
+from apps.commerce.services import links as commerce_links
+from apps.commerce.services import pool
 from apps.live import services
 from apps.live.models import ChatMessage, MessageVisibility, Report, ShelfItem
 from apps.live.tasks import live_report_compute
 from apps.moderation.models import Case
 from config.celery_app import app as celery_app
+from tests.commerce.factories import buy, click, make_product, make_store
 from tests.factories import UserFactory
+from tests.ledger.factories import funded_user
 from tests.live.conftest import make_room
 from tests.workers import database_url, stop, unique_name
 
@@ -28,22 +33,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def showcase(monkeypatch) -> set[int]:
-    """Commerce as it will answer once it lands: cards for the ids in the host's showcase."""
-    ids = {11, 12, 13}
-
-    def cards(host_id: int, product_ids) -> dict:
-        return {
-            pid: {"id": pid, "title": f"Product {pid}", "price": 990}
-            for pid in product_ids
-            if pid in ids
-        }
-
-    monkeypatch.setattr(commerce, "shelf_cards", cards)
-    return ids
+def showcase(host) -> list[int]:
+    """Three products on sale in a verified brand's store, in the host's showcase."""
+    store = make_store()
+    products = [make_product(store, title=f"好物 {n}") for n in range(3)]
+    for product in products:
+        pool.showcase_add(creator=host, product_id=product.pk)
+    return [product.pk for product in products]
 
 
-def test_without_commerce_no_product_can_be_added(live_room, host, make_client) -> None:
+def test_a_product_outside_the_hosts_showcase_cannot_be_added(live_room, host, make_client) -> None:
     response = make_client(host).post(
         f"/api/v1/live/rooms/{live_room.pk}/shelf", {"product_ids": [11]}, format="json"
     )
@@ -53,24 +52,43 @@ def test_without_commerce_no_product_can_be_added(live_room, host, make_client) 
 
 
 def test_the_host_fills_orders_and_pins_the_shelf(live_room, host, make_client, showcase) -> None:
+    first, second, third = showcase
     client = make_client(host)
     url = f"/api/v1/live/rooms/{live_room.pk}/shelf"
-    refused = client.post(url, {"product_ids": [11, 99]}, format="json")
-    assert refused.json()["error"]["fields"] == {"product_ids": ["99"]}
+    refused = client.post(url, {"product_ids": [first, 999_999]}, format="json")
+    assert refused.json()["error"]["fields"] == {"product_ids": ["999999"]}
     assert not ShelfItem.objects.exists()  # nothing added when one id is unknown
-    added = client.post(url, {"product_ids": [12, 11, 13]}, format="json").json()
-    assert [item["product_id"] for item in added] == [12, 11, 13]
-    order = client.put(f"{url}/order", {"product_ids": [13, 12, 11]}, format="json").json()
-    assert [item["product_id"] for item in order] == [13, 12, 11]
-    pinned = client.post(f"{url}/pin", {"product_id": 12}, format="json").json()
-    assert [item["product_id"] for item in pinned if item["pinned"]] == [12]
-    assert client.post(f"{url}/pin", {"product_id": 11}, format="json").status_code == 200
-    assert list(ShelfItem.objects.filter(pinned=True).values_list("product_id", flat=True)) == [11]
-    assert client.delete(f"{url}/13").status_code == 204
+    added = client.post(url, {"product_ids": [second, first, third]}, format="json").json()
+    assert [item["product_id"] for item in added] == [second, first, third]
+    order = client.put(f"{url}/order", {"product_ids": [third, second, first]}, format="json")
+    assert [item["product_id"] for item in order.json()] == [third, second, first]
+    pinned = client.post(f"{url}/pin", {"product_id": second}, format="json").json()
+    assert [item["product_id"] for item in pinned if item["pinned"]] == [second]
+    assert client.post(f"{url}/pin", {"product_id": first}, format="json").status_code == 200
+    pinned_ids = ShelfItem.objects.filter(pinned=True).values_list("product_id", flat=True)
+    assert list(pinned_ids) == [first]
+    assert client.delete(f"{url}/{third}").status_code == 204
     moderator = UserFactory()
     services.moderator_add(host=host, user_id=moderator.pk, room=live_room)
-    response = make_client(moderator).post(url, {"product_ids": [13]}, format="json")
+    response = make_client(moderator).post(url, {"product_ids": [third]}, format="json")
     assert response.status_code == 404  # the shelf is the host's alone
+
+
+def test_an_order_through_the_shelf_carries_the_room(
+    live_room, host, make_client, showcase
+) -> None:
+    first = showcase[0]
+    client = make_client(host)
+    client.post(f"/api/v1/live/rooms/{live_room.pk}/shelf", {"product_ids": [first]}, format="json")
+    shelf = client.get(f"/api/v1/live/rooms/{live_room.pk}/shelf").json()
+    code = shelf[0]["card"]["link_code"]
+    general = commerce_links.tracked_link(creator_id=host.pk, product_id=first)
+    assert code != general  # the room's own link, not the host's general one
+    buyer = funded_user(100_000)
+    assert click(code, buyer)
+    order = buy(buyer, Product.objects.get(pk=first))
+    assert list(order.lines.values_list("room_id", flat=True)) == [live_room.pk]
+    assert commerce.room_sales(live_room.pk)["orders"] == 1
 
 
 def test_the_report_reads_the_rooms_events(live_room, host) -> None:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from apps.commerce import selectors as commerce
+from apps.commerce import services as commerce_services
 from apps.core.errors import InvalidInput, NotFound
 from apps.live import broadcast
 from apps.live.models import Room, ShelfItem
@@ -20,7 +21,7 @@ MAX_ITEMS = 100
 
 def shelf_cards(*, room: Room, items: list[ShelfItem]) -> list[dict[str, Any]]:
     """Shelf items with commerce's cards (one commerce query); items no longer sold drop out."""
-    cards = commerce.shelf_cards(room.host_id, [item.product_id for item in items])
+    cards = commerce.shelf_cards(room.host_id, [item.product_id for item in items], room.pk)
     return [
         {
             "product_id": i.product_id,
@@ -49,6 +50,10 @@ def shelf_add(*, room: Room, product_ids: list[int]) -> list[ShelfItem]:
     new = [pid for pid in dict.fromkeys(product_ids) if pid not in existing]
     if len(existing) + len(new) > MAX_ITEMS:
         raise InvalidInput(f"At most {MAX_ITEMS} products.", code="shelf.full")
+    for product_id in new:  # the room's own links: orders through the shelf carry the room
+        commerce_services.tracked_link(
+            creator_id=locked.host_id, product_id=product_id, room_id=locked.pk
+        )
     last = ShelfItem.objects.filter(room=locked).aggregate(m=Max("position"))["m"] or 0
     ShelfItem.objects.bulk_create(
         [
