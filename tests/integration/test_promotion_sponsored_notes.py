@@ -70,6 +70,23 @@ def test_sponsored_note_with_active_boost_right_is_accepted() -> None:
     assert order.note_id == note.pk and order.budget == 20_000
 
 
+def test_the_boost_right_must_outlast_the_run() -> None:
+    note, cooperation = published_cooperation_note(boost_right=True)
+    UsageRight.objects.filter(cooperation=cooperation).update(
+        expires_at=timezone.now() + timedelta(hours=12)
+    )
+    with pytest.raises(Conflict) as too_long:
+        services.promotion_quote(creator=note.author, request=request_for(note, duration_hours=24))
+    assert too_long.value.code == "promotion.boost_right_ends_early"
+    later = timezone.now() + timedelta(hours=8)
+    with pytest.raises(Conflict) as too_late:
+        paid_order(note.author, note, duration_hours=6, starts_at=later)
+    assert too_late.value.code == "promotion.boost_right_ends_early"
+    assert not PromotionOrder.objects.filter(note_id=note.pk).exists()
+    order = paid_order(note.author, note, duration_hours=6)
+    assert order.ends_at < UsageRight.objects.get(cooperation=cooperation, kind="boost").expires_at
+
+
 def test_sponsored_note_through_the_api(client) -> None:
     note, _ = published_cooperation_note(boost_right=False)
     client.force_login(note.author)
