@@ -42,7 +42,8 @@ from apps.brands.cooperation_models import (
 )
 from apps.brands.cooperations import deadline_after, entry_atomic
 from apps.brands.notify import notify_parties
-from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.brands.profile_selectors import eligibility_of
+from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.moderation.screening import ensure_can_post
 
 BRIEF_TEXTS = ("title", "description", "guidelines", "product")
@@ -329,6 +330,24 @@ def get_open_campaign(*, campaign_id: int) -> Campaign:
     return campaign
 
 
+def check_eligible_to_apply(user: User) -> None:
+    """403 ``campaign.creator_ineligible`` naming the failing conditions, with the eligibility
+    endpoint's codes (``fans``, ``recent_notes``, ``no_posting_restriction``)."""
+    eligibility = eligibility_of(creator=user)
+    if eligibility.eligible:
+        return
+    failing = {
+        condition["code"]: [condition["message"]]
+        for condition in eligibility.conditions
+        if not condition["met"]
+    }
+    raise Forbidden(
+        f"You do not meet the conditions to apply to campaigns: {', '.join(failing)}.",
+        code="campaign.creator_ineligible",
+        fields=failing,
+    )
+
+
 def campaign_apply(
     *,
     user: User,
@@ -338,7 +357,10 @@ def campaign_apply(
     publish_from: date | None = None,
     publish_until: date | None = None,
 ) -> Cooperation:
-    """A creator applies to an open campaign with a price and a pitch (screened)."""
+    """A creator applies to an open campaign with a price and a pitch (screened).
+
+    Only a creator past the cooperation profile's eligibility gate may apply: the gate is what
+    brands rely on when they read unsolicited applications."""
     ensure_can_post(user)
     money.check_price(price)
     message = texts.screened(surface=texts.PITCH, field="message", text=message)
@@ -349,6 +371,7 @@ def campaign_apply(
         _check_open(campaign, now)
         if user.pk in organisation_member_ids(organisation_id=campaign.brand_id):
             raise Conflict("Members cannot apply to their own brand.", code="campaign.own_brand")
+        check_eligible_to_apply(user)
         if (
             Cooperation.objects.filter(campaign=campaign, creator=user)
             .exclude(status__in=["cancelled", "expired", "completed", "resolved"])

@@ -20,6 +20,7 @@ from apps.brands.cooperations import (
     cooperation_deadline_move,
     cooperation_resolve,
 )
+from apps.brands.profile_selectors import eligibility_for
 from apps.core.seeding import DemoContext
 from apps.ledger import services as ledger
 from apps.notes import services as notes
@@ -168,9 +169,17 @@ def seed(ctx: DemoContext) -> None:
     cooperation_act(user=waiting.creator, cooperation_id=waiting.pk, action="counter", **counter)
     # more than the wallet holds: accepted, waiting for the brand to fund it
     cooperation_act(user=demo, cooperation_id=waiting.pk, action="accept")
-    applied = campaigns.campaign_apply(
-        user=next(people), campaign_id=campaign.pk, price=PRICE, message="我擅长护肤测评"
-    )
+    # Only a creator past the eligibility gate may apply: the first eligible one left.
+    rest = list(people)
+    standing = eligibility_for(creator_ids=[user.pk for user in rest])
+    applicant = next((user for user in rest if standing[user.pk].eligible), None)
+    applied = None
+    if applicant is not None:
+        rest.remove(applicant)
+        applied = campaigns.campaign_apply(
+            user=applicant, campaign_id=campaign.pk, price=PRICE, message="我擅长护肤测评"
+        )
+    people = iter(rest)
     [expiring] = campaigns.campaign_invite(
         user=demo,
         organisation_id=brand.pk,
@@ -203,5 +212,5 @@ def seed(ctx: DemoContext) -> None:
     )
     ctx.stdout.write(
         f"brands demo: campaign {campaign.pk}, cooperations in every state "
-        f"(applied #{applied.pk}, disputed #{disputed.pk if disputed else '-'})"
+        f"(applied #{applied.pk if applied else '-'}, disputed #{disputed.pk if disputed else '-'})"
     )

@@ -102,9 +102,10 @@ def window_for(request: QuoteRequest, *, now: datetime) -> tuple[datetime, datet
     return start, start + timedelta(hours=request.duration_hours)
 
 
-def note_check_eligible(*, note: Note, creator: User) -> None:
+def note_check_eligible(*, note: Note, creator: User) -> bool:
     """Own, published, public, approved by moderation, author not restricted, not a sponsored
-    note without the brand's boost right, no other live order. Raises the first refusal."""
+    note without the brand's boost right, no other live order. Raises the first refusal;
+    returns whether the note is sponsored (its boost right must then cover the whole run)."""
     if note.author_id != creator.pk:
         raise Forbidden("Only the note's author can promote it.", code="promotion.not_author")
     if note.status != NoteStatus.PUBLISHED:
@@ -123,9 +124,8 @@ def note_check_eligible(*, note: Note, creator: User) -> None:
             "Your account is restricted and cannot promote notes.",
             code="promotion.author_restricted",
         )
-    if note.pk in brands.sponsored_note_ids([note.pk]) and note.pk not in (
-        brands.boost_right_holders([note.pk], timezone.now())
-    ):
+    sponsored = note.pk in brands.sponsored_note_ids([note.pk])
+    if sponsored and note.pk not in brands.boost_right_holders([note.pk], timezone.now()):
         raise Conflict(
             "A sponsored cooperation note can be promoted only with the brand's boost right.",
             code="promotion.sponsored_without_right",
@@ -134,6 +134,19 @@ def note_check_eligible(*, note: Note, creator: User) -> None:
         raise Conflict(
             "This note already has a promotion order in progress.",
             code="promotion.note_has_live_order",
+        )
+    return sponsored
+
+
+def boost_right_check_covers(*, note: Note, ends_at: datetime) -> None:
+    """A sponsored note's run must end before the brand's boost right does: a right that
+    lapses mid-run would leave the note promoted without it."""
+    if note.pk not in brands.boost_right_holders([note.pk], ends_at):
+        raise Conflict(
+            "The brand's boost right on this sponsored note ends before the promotion would: "
+            "choose a shorter or earlier run.",
+            code="promotion.boost_right_ends_early",
+            fields={"duration_hours": ["The run must end before the boost right expires."]},
         )
 
 
@@ -146,11 +159,13 @@ def quote_build(*, creator: User, request: QuoteRequest, now: datetime | None = 
     """Everything the creator sees before paying; refuses what payment would refuse."""
     now = now or timezone.now()
     note = _own_note(note_id=request.note_id, creator=creator)
-    note_check_eligible(note=note, creator=creator)
+    sponsored = note_check_eligible(note=note, creator=creator)
     if request.objective not in Objective.values:
         raise InvalidInput("Unknown objective.", code="promotion.objective_invalid")
     budget_check(request.budget)
     starts_at, ends_at = window_for(request, now=now)
+    if sponsored:
+        boost_right_check_covers(note=note, ends_at=ends_at)
     if request.targeting_mode == TargetingMode.CUSTOM:
         audience = targeting.audience_validate(request.targeting)
     else:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth.models import Permission
+from django.test import override_settings
 from django.utils import timezone
 
 from apps.accounts.models import Organisation, User
@@ -162,9 +163,10 @@ def drive(
 def cooperation_in(world: World, state: str) -> Cooperation:
     """A fresh creator's cooperation in ``state``, reached through the services."""
     if state == "applied":
-        return campaigns.campaign_apply(
-            user=UserFactory(), campaign_id=world.campaign.pk, price=PRICE, message="我很适合"
-        )
+        with any_creator_may_apply():
+            return campaigns.campaign_apply(
+                user=UserFactory(), campaign_id=world.campaign.pk, price=PRICE, message="我很适合"
+            )
     cooperation = invite(world, creator=UserFactory())
     if state == "completed":
         cooperation = drive(world, cooperation, PATHS["published"])
@@ -191,6 +193,11 @@ def cooperation_in(world: World, state: str) -> Cooperation:
     cooperation.refresh_from_db()
     assert cooperation.status == state, (cooperation.status, state)
     return cooperation
+
+
+def any_creator_may_apply() -> override_settings:
+    """Thresholds a fresh creator meets, for tests that are not about the eligibility gate."""
+    return override_settings(BRANDS_MIN_FANS=0, BRANDS_MIN_RECENT_NOTES=0)
 
 
 def dispute_operator() -> User:
