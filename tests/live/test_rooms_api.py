@@ -96,14 +96,14 @@ def test_the_stream_key_is_shown_once_and_stored_hashed(host, make_client) -> No
     client = make_client(host)
     assert client.get("/api/v1/live/stream-key").status_code == 404
     shown = client.post("/api/v1/live/stream-key/rotate").json()
-    stream_id, secret = shown["key"].split("?key=")
+    stream_id, secret = shown["stream_key"].split("?key=")
     stored = StreamKey.objects.get(host=host)
     assert (stored.stream_id, stored.key_hash) == (stream_id, key_hash(secret))
     assert secret not in str(stored.__dict__)
     later = client.get("/api/v1/live/stream-key").json()
-    assert "key" not in later and later["hint"] == secret[-4:]
-    rotated = client.post("/api/v1/live/stream-key/rotate").json()["key"]
-    assert rotated.split("?key=")[0] == stream_id and rotated != shown["key"]
+    assert "stream_key" not in later and later["hint"] == secret[-4:]
+    rotated = client.post("/api/v1/live/stream-key/rotate").json()["stream_key"]
+    assert rotated.split("?key=")[0] == stream_id and rotated != shown["stream_key"]
 
 
 def test_the_hook_endpoint_needs_the_secret_and_speaks_nginx(host, settings) -> None:

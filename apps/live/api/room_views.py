@@ -123,7 +123,7 @@ def _key_body(stream_key: StreamKey, key: str | None = None) -> dict:
         "rtmp_url": settings.LIVE_RTMP_URL,
     }
     if key is not None:
-        body["key"] = key
+        body["stream_key"] = key
         return s.NewStreamKeySerializer(body).data
     return s.StreamKeySerializer(body).data
 

@@ -99,11 +99,13 @@ class ReminderSerializer(serializers.Serializer):
 class StreamKeySerializer(serializers.Serializer):
     hint = serializers.CharField(help_text="The key's last characters.")
     rotated_at = serializers.DateTimeField()
-    rtmp_url = serializers.CharField(help_text="Publish to <rtmp_url>/<stream key>.")
+    rtmp_url = serializers.CharField(help_text="Publish to rtmp_url/STREAM_KEY.")
 
 
 class NewStreamKeySerializer(StreamKeySerializer):
-    key = serializers.CharField(help_text="Shown once: only its hash is stored.")
+    stream_key = serializers.CharField(
+        help_text="Shown once (only its secret's hash is stored): STREAM_ID?key=SECRET."
+    )
 
 
 # --- chat -----------------------------------------------------------------------------------
