@@ -4,6 +4,8 @@ import copy
 from collections.abc import Callable, Iterator
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -11,6 +13,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from apps.moderation import matcher
+from config.celery_app import app
 from tests.factories import UserFactory
 from tests.workers import WORKER, unique_name
 
@@ -64,6 +67,27 @@ def _fresh_screening_rules() -> Iterator[None]:
     matcher.reset()
     yield
     matcher.reset()
+
+
+@pytest.fixture
+def worker_queue() -> Iterator[str]:
+    """A real Celery worker (Redis broker, this test's database) on a queue of this test's own:
+    tasks sent there with ``apply_async(queue=...)`` run in the worker's thread, as in
+    production, and never reach another xdist worker's or run's worker."""
+    if django_settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.skip("needs a broker (REDIS_URL)")
+    queue = unique_name("celery-test")
+    task_postrun.connect(_close_task_connection, weak=False)
+    try:
+        with start_worker(app, queues=[queue], perform_ping_check=False, loglevel="WARNING"):
+            yield queue
+    finally:
+        task_postrun.disconnect(_close_task_connection)
+
+
+def _close_task_connection(**kwargs: object) -> None:
+    """Each task closes its database connection, so the test database can be dropped."""
+    connection.close()
 
 
 @pytest.fixture

@@ -4,10 +4,7 @@ the tasks take ``at``, the moment they run at, so a test runs them days ahead.""
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from apps.brands.aftercare_models import ProtectionRequest, UsageRight
@@ -19,28 +16,9 @@ from apps.brands.tasks import (
 from apps.core.errors import DomainError
 from apps.notes import services as notes
 from apps.notifications.models import Notification
-from config.celery_app import app
 from tests.brands.factories import cooperation_in, creator_wallet, escrow_of, make_world
-from tests.workers import unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _close_connection(**kwargs: object) -> None:
-    connection.close()
-
-
-@pytest.fixture
-def worker_queue():
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("needs a broker (REDIS_URL)")
-    queue = unique_name("brands-test")
-    task_postrun.connect(_close_connection, weak=False)
-    try:
-        with start_worker(app, queues=[queue], perform_ping_check=False, loglevel="WARNING"):
-            yield queue
-    finally:
-        task_postrun.disconnect(_close_connection)
 
 
 def _run(task, queue: str, at) -> object:

@@ -3,17 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from apps.commerce.models import CommissionStatus, OrderStatus
 from apps.commerce.tasks import orders_complete_due
 from apps.ledger.models import AccountKind, Transaction, TransactionKind
 from apps.ledger.services import Owner
-from config.celery_app import app
 from tests.commerce.factories import (
     balance,
     buy,
@@ -24,26 +19,8 @@ from tests.commerce.factories import (
     make_store,
 )
 from tests.ledger.factories import book_is_consistent, funded_user
-from tests.workers import unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _close_connection(**kwargs: object) -> None:
-    connection.close()
-
-
-@pytest.fixture
-def worker_queue():
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("needs a broker (REDIS_URL)")
-    queue = unique_name("commerce-test")
-    task_postrun.connect(_close_connection, weak=False)
-    try:
-        with start_worker(app, queues=[queue], perform_ping_check=False, loglevel="WARNING"):
-            yield queue
-    finally:
-        task_postrun.disconnect(_close_connection)
 
 
 def test_the_seven_day_window_closes_on_the_worker_and_twice_is_once(worker_queue) -> None:

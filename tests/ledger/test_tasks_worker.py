@@ -3,38 +3,15 @@
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from apps.ledger import services
 from apps.ledger.models import PaymentIntent, ReconciliationReport
 from apps.ledger.tasks import ledger_reconcile, payment_intents_expire
-from config.celery_app import app
 from tests.factories import UserFactory
 from tests.ledger.factories import funded_user
-from tests.workers import unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _close_connection(**kwargs: object) -> None:
-    connection.close()  # the worker thread's own connection, so the test database can be dropped
-
-
-@pytest.fixture
-def worker_queue():
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("needs a broker (REDIS_URL)")
-    queue = unique_name("ledger-test")  # never take another xdist worker's or run's tasks
-    task_postrun.connect(_close_connection, weak=False)
-    try:
-        with start_worker(app, queues=[queue], perform_ping_check=False, loglevel="WARNING"):
-            yield queue
-    finally:
-        task_postrun.disconnect(_close_connection)
 
 
 def test_nightly_reconciliation_runs_on_the_worker(worker_queue) -> None:

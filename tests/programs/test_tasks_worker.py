@@ -3,17 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from apps.core.errors import Conflict
 from apps.programs import services
 from apps.programs.models import AgencyContract, ContractStatus, ProgramApplication, ProgramBenefit
 from apps.programs.tasks import contracts_deadlines, programs_nightly
-from config.celery_app import app
 from tests.factories import UserFactory
 from tests.programs.factories import (
     agency,
@@ -22,26 +17,8 @@ from tests.programs.factories import (
     fund_platform_revenue,
     growth_program,
 )
-from tests.workers import unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _close_connection(**kwargs: object) -> None:
-    connection.close()
-
-
-@pytest.fixture
-def worker_queue():
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("needs a broker (REDIS_URL)")
-    queue = unique_name("programs-test")
-    task_postrun.connect(_close_connection, weak=False)
-    try:
-        with start_worker(app, queues=[queue], perform_ping_check=False, loglevel="WARNING"):
-            yield queue
-    finally:
-        task_postrun.disconnect(_close_connection)
 
 
 def _run(task, queue: str, moment) -> dict:

@@ -3,14 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
-from django.conf import settings
-from django.db import connection
 
 from apps.promotion.models import OrderStatus
 from apps.promotion.tasks import promotion_tick
-from config.celery_app import app
 from tests.promotion.factories import (
     assert_settled,
     audience,
@@ -18,26 +13,8 @@ from tests.promotion.factories import (
     scheduled_order,
     serve,
 )
-from tests.workers import unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _close_connection(**kwargs: object) -> None:
-    connection.close()
-
-
-@pytest.fixture
-def worker_queue():
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        pytest.skip("needs a broker (REDIS_URL)")
-    queue = unique_name("promotion-test")
-    task_postrun.connect(_close_connection, weak=False)
-    try:
-        with start_worker(app, queues=[queue], perform_ping_check=False, loglevel="WARNING"):
-            yield queue
-    finally:
-        task_postrun.disconnect(_close_connection)
 
 
 def _tick(queue: str, at) -> dict:
