@@ -17,31 +17,8 @@ from apps.brands import profile_admin  # noqa: F401  (cooperation profiles' scre
 from apps.brands.aftercare_models import NoteEditRecord, ProtectionRequest, Rating, UsageRight
 from apps.brands.cooperation_models import Campaign, Cooperation, CooperationEvent, Offer
 from apps.brands.cooperations import cooperation_resolve
+from apps.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from apps.core.errors import DomainError
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class HeldFilter(admin.SimpleListFilter):

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from apps.core.admin_base import ReadOnlyAdmin
+from apps.core.admin_base import ReadOnlyInline as BaseReadOnlyInline
 from apps.core.errors import DomainError
 from apps.ledger import selectors, services
 from apps.ledger.models import (
@@ -26,34 +28,8 @@ from apps.ledger.models import (
 from apps.ledger.selectors import with_balance
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money records change only through services, never through a form."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
+class ReadOnlyInline(BaseReadOnlyInline):
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 def _yuan(amount: int | None) -> str:

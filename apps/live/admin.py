@@ -10,22 +10,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from apps.core.admin_base import ReadOnlyAdmin as ReadOnly
 from apps.core.errors import DomainError
 from apps.live import services
 from apps.live.models import ChatMessage, GiftKind, Report, Room, RoomGift, RoomStatus
-
-
-class ReadOnly(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Room)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.core import converters  # noqa: F401  (registers <id:...>)
+from apps.core.admin_base import ReadOnlyAdmin
 from apps.core.errors import DomainError, InvalidInput
 from apps.moderation import services
 from apps.moderation.admin_links import author_link, author_record, object_link
@@ -464,19 +465,6 @@ class AppealAdmin(admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/moderation/appeal_decide.html", context)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Strike)
