@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 
 from apps.live import services
-from apps.live.models import Publish, Room, RoomStatus
+from apps.live.models import Publish, Report, Room, RoomStatus
 from tests.factories import UserFactory
 from tests.live.conftest import make_room
 from tests.workers import free_port, stop
@@ -216,7 +216,9 @@ def test_publish_goes_live_writes_hls_and_stopping_ends_the_room(media_server) -
     assert room.ended_by == "stream"
     assert room.duration_seconds >= 1
     assert Publish.objects.get(room=room).ended_at is not None
-    assert room.report.duration_seconds == room.duration_seconds
+    # The report is computed once the end commits (a task queued on commit): wait for it too.
+    wait_for(lambda: Report.objects.filter(room=room).exists(), "the post-live report")
+    assert Report.objects.get(room=room).duration_seconds == room.duration_seconds
 
 
 def test_bad_and_rotated_keys_are_refused(media_server) -> None:
