@@ -30,7 +30,9 @@ class LiveUserSerializer(serializers.Serializer):
 class RoomCreateSerializer(serializers.Serializer):
     title = StrictCharField(max_length=60, min_length=1)
     category = serializers.ChoiceField(choices=RoomCategory.choices)
-    cover = serializers.URLField(max_length=500, required=False, default="")
+    cover = serializers.URLField(
+        max_length=500, required=False, help_text="The cover image URL; none when left out."
+    )
     scheduled_at = serializers.DateTimeField(
         required=False,
         allow_null=True,
