@@ -155,7 +155,8 @@ def measure_feed(*, requests: int, rounds: int = 4) -> dict[str, Any]:
 
     def feed(n: int) -> None:
         response = client.get(feed_url, headers={"authorization": tokens[n % len(tokens)]})
-        if response.status_code != 200 or len(response.json()["results"]) != PAGE_SIZE:
+        # A page holds PAGE_SIZE organic notes, plus any promoted ones the feed slots insert.
+        if response.status_code != 200 or len(response.json()["results"]) < PAGE_SIZE:
             raise RuntimeError(f"discovery feed answered {response.status_code}")
 
     def bare(n: int) -> None:
@@ -176,7 +177,8 @@ def measure_feed(*, requests: int, rounds: int = 4) -> dict[str, Any]:
     def deep(n: int) -> None:
         url, token = deep_pages[n % len(deep_pages)]
         response = client.get(url, headers={"authorization": token})
-        if response.status_code != 200 or len(response.json()["results"]) != PAGE_SIZE:
+        # A page holds PAGE_SIZE organic notes, plus any promoted ones the feed slots insert.
+        if response.status_code != 200 or len(response.json()["results"]) < PAGE_SIZE:
             raise RuntimeError(f"discovery feed (later page) answered {response.status_code}")
 
     # Counted at once: the captured list is a live slice of a log each request clears.
