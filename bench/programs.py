@@ -272,6 +272,12 @@ def _dashboard(owner, agency, signed: int, requests: int, profile: bool = False)
     from django.db import connection
     from rest_framework.test import APIClient
 
+    from config.gc_tuning import tune_for_server
+
+    # As a server process does once start-up is done (config/asgi.py, config/wsgi.py): the
+    # objects loaded so far, seeding included, are frozen and young collections are rarer.
+    tuned = tune_for_server()
+    print(f"garbage collector: {'server tuning (config/gc_tuning.py)' if tuned else 'defaults'}")
     client = APIClient()
     client.force_authenticate(owner)
     url = f"/api/v1/organisations/{agency.pk}/dashboard?days=30"

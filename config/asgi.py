@@ -17,6 +17,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402  (needs
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from apps.core.ws_auth import JwtAuthMiddlewareStack  # noqa: E402
+from config.gc_tuning import tune_for_server  # noqa: E402
 from config.websocket_urls import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -27,3 +28,5 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+tune_for_server()  # after everything start-up loads: see config/gc_tuning.py

@@ -9,6 +9,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import User
@@ -47,18 +48,30 @@ DASHBOARD_COLUMNS = (
 def contract_shares(user_ids: Collection[int], at: datetime) -> dict[int, list[tuple[Owner, Any]]]:
     """The income-split resolver: each creator's agency and rate for income posted at ``at``.
 
-    One query through ``contract_split_idx``; registered in ``ProgramsConfig.ready()``.
+    One query through ``contract_split_idx``; registered in ``ProgramsConfig.ready()``. Plain
+    SQL: the ledger asks before every creator's income (a live host's gifts, hundreds a second),
+    and the ORM's compiler would cost more than the query.
     """
-    rows = AgencyContract.objects.filter(
-        creator_id__in=list(user_ids),
-        active_from__lte=at,
-        active_until__gt=at,
-        revenue_share__gt=0,
-    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+    ids = [int(user_id) for user_id in user_ids]
+    if not ids:
+        return {}
+    moment = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SHARES_SQL.format(ids=", ".join(["%s"] * len(ids))), [*ids, moment, moment, moment]
+        )
+        rows = cursor.fetchall()
     shares: dict[int, list[tuple[Owner, Any]]] = {}
-    for creator_id, agency_id, rate in rows.values_list("creator_id", "agency_id", "revenue_share"):
+    for creator_id, agency_id, rate in rows:
         shares.setdefault(creator_id, []).append((Owner.organisation(agency_id), rate))
     return shares
+
+
+_SHARES_SQL = (
+    f"SELECT creator_id, agency_id, revenue_share FROM {AgencyContract._meta.db_table} "
+    "WHERE creator_id IN ({ids}) AND active_from <= %s AND active_until > %s "
+    "AND revenue_share > 0 AND (ended_at IS NULL OR ended_at > %s)"
+)
 
 
 def contracts_for_creator(*, user: User) -> QuerySet[AgencyContract]:

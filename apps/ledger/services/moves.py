@@ -25,6 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.core.errors import Conflict, InvalidInput, NotFound
 from apps.ledger import income_splits
@@ -129,10 +130,18 @@ def _post_income(
 ) -> Transaction:
     """Post a creator's income and, in the same transaction, the shares owed on it.
 
-    The resolvers of ``income_splits`` are asked inside the transaction, after the income is
-    posted: if they or the share's posting fail, the income is rolled back with them.
+    Most income owes no share (no agency signed the earner): the resolvers are asked first, and
+    when nothing is owed now the income is one posting (one statement, no transaction of ours
+    around it: a live host's gifts keep their speed). Otherwise the resolvers are asked again
+    inside the transaction, at the income's own time, after it is posted: if they or the
+    share's posting fail, the income is rolled back with them. A contract that starts between
+    the two questions applies from the earner's next income.
     """
     if not income_splits.has_resolvers() or earner.type != OwnerType.USER:
+        return _post(posting)
+    if not connection.in_atomic_block and not income_splits.shares_owed(
+        {earner.id}, timezone.now()
+    ):
         return _post(posting)
     with transaction.atomic(durable=not connection.in_atomic_block):
         posted = _post(posting)
