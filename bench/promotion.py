@@ -255,6 +255,11 @@ def feed_cost(*, orders: int, requests: int, viewers: int) -> bool:
         clients.append(client)
     active = _active_orders(orders, category)
     specs = {order.pk: billing.spec_of(order) for order in active}
+    from config.gc_tuning import tune_for_server
+
+    # As a server process does once start-up is done (config/asgi.py, config/wsgi.py).
+    tuned = tune_for_server()
+    print(f"garbage collector: {'server tuning (config/gc_tuning.py)' if tuned else 'defaults'}")
     hot = counters()
     timings: dict[str, list[float]] = {"none": [], "ads": []}
     promoted = 0

@@ -14,9 +14,9 @@ cycles are still collected, a little later. ``GC_TUNING=off`` keeps CPython's de
 import gc
 import os
 
-YOUNG_THRESHOLD = 50_000
-MIDDLE_THRESHOLD = 20
-OLD_THRESHOLD = 100
+YOUNG_THRESHOLD = 10_000
+MIDDLE_THRESHOLD = 10
+OLD_THRESHOLD = 10
 
 
 def tune_for_server() -> bool:

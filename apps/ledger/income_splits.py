@@ -10,8 +10,17 @@ that maps the credited user ids to the shares owed at a given moment, in one que
 The moves that credit a creator's income (``escrow_release``, ``commission_settle``, ``gift``,
 ``gift_batch``) call ``shares_owed`` inside their transaction and post ``revenue_share`` there;
 a resolver that raises aborts the income with it. Resolvers must only read.
+
+Most income owes nothing, and asking first would cost every income a round trip (a live host's
+gifts come by the hundred a second). So a resolver may name a ``database_guard``: a SQL function
+``(user_id bigint, at timestamptz) -> boolean`` its product's migration creates, true whenever
+the resolver may return a share for that user at that moment. When every resolver has one, a
+single income on PostgreSQL is posted by one statement that evaluates the guards and writes
+nothing if one is true (``ledger_post_guarded``); the income is then posted with its shares in
+one transaction as above.
 """
 
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -25,15 +34,30 @@ Rate = Decimal | Fraction | str
 Resolver = Callable[[Collection[int], datetime], Mapping[int, Sequence[tuple[Any, Rate]]]]
 
 _resolvers: dict[str, Resolver] = {}
+_guards: dict[str, str | None] = {}
+_GUARD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
-def register(key: str, resolver: Resolver) -> None:
-    """Add (or replace) the resolver named ``key``."""
+def register(key: str, resolver: Resolver, *, database_guard: str | None = None) -> None:
+    """Add (or replace) the resolver named ``key``, with its SQL guard function if it has one."""
+    if database_guard is not None and not _GUARD_NAME.fullmatch(database_guard):
+        raise ValueError(f"{database_guard!r} is not a plain SQL function name")
     _resolvers[key] = resolver
+    _guards[key] = database_guard
 
 
 def unregister(key: str) -> None:
     _resolvers.pop(key, None)
+    _guards.pop(key, None)
+
+
+def database_guards() -> tuple[str, ...] | None:
+    """Every resolver's guard function, or None when one has none (then the resolvers are
+    asked in Python before posting)."""
+    guards = tuple(_guards[key] for key in _resolvers)
+    if not guards or any(guard is None for guard in guards):
+        return None
+    return guards  # type: ignore[return-value]
 
 
 def has_resolvers() -> bool:

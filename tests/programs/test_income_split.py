@@ -104,6 +104,7 @@ def test_a_gift_batch_asks_the_resolvers_once_and_splits_each_gift() -> None:
     sender = funded_user(10_000)
     calls: list[set[int]] = []
     original = income_splits._resolvers["programs"]
+    guard = income_splits._guards["programs"]
 
     def counting(user_ids, at):
         calls.append(set(user_ids))
@@ -117,7 +118,7 @@ def test_a_gift_batch_asks_the_resolvers_once_and_splits_each_gift() -> None:
         ]
         results = ledger.gift_batch(gifts=gifts)
     finally:
-        income_splits.register("programs", original)
+        income_splits.register("programs", original, database_guard=guard)
     assert len(calls) == 1 and calls[0] == {user.pk for user in [*signed, unsigned]}
     assert all(isinstance(result, Transaction) for result in results)
     assert [available(user) for user in signed] == [900, 900, 900]

@@ -39,7 +39,12 @@ from apps.ledger.models import (
 )
 from apps.ledger.services.accounts import PLATFORM, Owner, accounts_for
 from apps.ledger.services.base import InsufficientFunds, Posting
-from apps.ledger.services.posting import check_amount, transaction_post, transactions_post_batch
+from apps.ledger.services.posting import (
+    check_amount,
+    transaction_post,
+    transaction_post_unless_guarded,
+    transactions_post_batch,
+)
 
 MAX_KEY_LENGTH = 90
 WALLET_OWNER_TYPES = frozenset({OwnerType.USER, OwnerType.ORGANISATION, OwnerType.BRAND})
@@ -130,19 +135,27 @@ def _post_income(
 ) -> Transaction:
     """Post a creator's income and, in the same transaction, the shares owed on it.
 
-    Most income owes no share (no agency signed the earner): the resolvers are asked first, and
-    when nothing is owed now the income is one posting (one statement, no transaction of ours
-    around it: a live host's gifts keep their speed). Otherwise the resolvers are asked again
-    inside the transaction, at the income's own time, after it is posted: if they or the
-    share's posting fail, the income is rolled back with them. A contract that starts between
-    the two questions applies from the earner's next income.
+    Most income owes no share (no agency signed the earner), and then it is one posting: one
+    statement, no transaction of ours around it, so a live host's gifts keep their speed. On
+    PostgreSQL that statement evaluates the resolvers' SQL guards and writes nothing if one
+    says a share may be owed; elsewhere (or with a resolver that has no guard) the resolvers
+    are asked first. When a share may be owed, the resolvers are asked again inside one
+    transaction, at the income's own time, after it is posted: if they or the share's posting
+    fail, the income is rolled back with them. A contract that starts in the microseconds
+    between the question and the posting applies from the earner's next income.
     """
     if not income_splits.has_resolvers() or earner.type != OwnerType.USER:
         return _post(posting)
-    if not connection.in_atomic_block and not income_splits.shares_owed(
-        {earner.id}, timezone.now()
-    ):
-        return _post(posting)
+    if not connection.in_atomic_block:
+        guards = income_splits.database_guards()
+        if guards is not None and connection.vendor == "postgresql":
+            posted = transaction_post_unless_guarded(
+                posting=posting, guards=guards, user_id=earner.id
+            )
+            if posted is not None:
+                return posted
+        elif not income_splits.shares_owed({earner.id}, timezone.now()):
+            return _post(posting)
     with transaction.atomic(durable=not connection.in_atomic_block):
         posted = _post(posting)
         _post_splits([(posted, earner, earner_account, income)])

@@ -91,6 +91,23 @@ def transaction_post(
     return result
 
 
+def transaction_post_unless_guarded(
+    *, posting: Posting, guards: Sequence[str], user_id: int
+) -> Transaction | None:
+    """PostgreSQL, outside any transaction: ``transaction_post``, in the same one statement,
+    unless one of the SQL ``guards`` (see ``income_splits``) is true for ``user_id`` now; then
+    None and nothing is written (the caller takes its slower path)."""
+    amounts = _legs_by_account(posting.legs)
+    return posting_sql.post_one(
+        posting,
+        amounts,
+        _shard_counts([posting]),
+        refuse=insufficient_funds,
+        guards=guards,
+        guard_user=user_id,
+    )
+
+
 def transactions_post_batch(
     *, postings: Sequence[Posting]
 ) -> list[Transaction | InsufficientFunds]:
@@ -111,9 +128,11 @@ def _post(postings: Sequence[Posting], *, partial: bool) -> list[Transaction | I
     if connection.vendor == "postgresql":
         if len(postings) == 1 and not partial:
             shards = _shard_counts(postings)
-            return [
-                posting_sql.post_one(postings[0], amounts[0], shards, refuse=insufficient_funds)
-            ]
+            posted = posting_sql.post_one(
+                postings[0], amounts[0], shards, refuse=insufficient_funds
+            )
+            assert posted is not None  # no guards: never withheld
+            return [posted]
         return posting_sql.post(
             postings, amounts, _shard_counts(postings), partial=partial, refuse=insufficient_funds
         )

@@ -97,20 +97,32 @@ def post_one(
     shards: dict[int, int],
     *,
     refuse: Callable[[str, int, int], InsufficientFunds],
-) -> Transaction:
+    guards: Sequence[str] = (),
+    guard_user: int | None = None,
+) -> Transaction | None:
     """One posting as one statement, ``ledger_post`` (migration 0005): one round trip.
 
     Outside a transaction the statement is its own (autocommit: lock, check, write and commit
     together); inside the caller's it joins it. A refusal or a repeated key writes nothing and
     leaves the caller's transaction usable (the function returns a status, it never raises).
+    With ``guards`` (SQL functions of ``(guard_user, now)``, names checked by
+    ``income_splits.register``) the statement is ``ledger_post_guarded`` (migration 0007):
+    None, nothing written, when a guard is true.
     """
     ordered = sorted(amounts)
     reverses_id = posting.reverses.pk if posting.reverses is not None else None
+    call, head = "ledger_post(", []
+    if guards:
+        call = "ledger_post_guarded(({}), ".format(
+            " OR ".join(f"{guard}(%s::bigint, clock_timestamp())" for guard in guards)
+        )
+        head = [guard_user] * len(guards)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM ledger_post(%s::text, %s::text, %s::text, %s::bigint, "
+            f"SELECT * FROM {call}%s::text, %s::text, %s::text, %s::bigint, "
             "%s::bigint[], %s::bigint[], %s::integer[])",
             [
+                *head,
                 posting.kind,
                 posting.description[:200],
                 posting.key,
@@ -121,6 +133,8 @@ def post_one(
             ],
         )
         status, *fields, short_kind, short_balance, short_needed = cursor.fetchone()
+    if status == "guarded":
+        return None
     if status == "refused":
         raise refuse(short_kind, short_balance, short_needed)
     if status == "not_found":
