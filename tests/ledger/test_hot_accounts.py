@@ -58,7 +58,8 @@ def test_only_clearing_accounts_may_allow_negative_and_they_are_never_sharded() 
         services.account_make_hot(account=clearing)
 
 
-@pytest.mark.postgres  # credits land on shards only on PostgreSQL; the portable path folds them into the row
+# Credits land on shards only on PostgreSQL; the portable path folds them into the row.
+@pytest.mark.postgres
 def test_reconciliation_counts_shards_and_finds_a_drifted_one() -> None:
     wallet, balance = _hot_host_with_gifts()
     assert balance == 1_000

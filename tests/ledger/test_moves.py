@@ -169,7 +169,8 @@ def test_gift_fee_is_rounded_down_to_whole_fen() -> None:
         )
 
 
-@pytest.mark.postgres  # credits land on shards only on PostgreSQL; the portable path folds them into the row
+# Credits land on shards only on PostgreSQL; the portable path folds them into the row.
+@pytest.mark.postgres
 def test_gifts_to_a_hot_host_land_on_shards_and_read_exactly() -> None:
     host = UserFactory()
     services.account_make_hot(account=services.user_wallet(host.pk), shards=4)
