@@ -27,6 +27,16 @@ def _accounts(*owners: Owner) -> None:
     ledger.accounts_for(wanted)
 
 
+def _gift(sender, recipient_id: int, key: str) -> Transaction:
+    return ledger.gift(
+        sender=Owner.user(sender.pk),
+        recipient=Owner.user(recipient_id),
+        amount=500,
+        fee_rate="0",
+        key=key,
+    )
+
+
 def _guard(user_id: int, at) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {GUARD}(%s, %s)", [user_id, at])
@@ -69,13 +79,7 @@ def test_a_gift_to_an_unsigned_host_is_one_ledger_statement() -> None:
     host, sender = UserFactory(), funded_user(1_000)
     _accounts(Owner.user(host.pk), Owner.user(sender.pk))
     with CaptureQueriesContext(connection) as queries:
-        gift = ledger.gift(
-            sender=Owner.user(sender.pk),
-            recipient=Owner.user(host.pk),
-            amount=500,
-            fee_rate="0",
-            key="plain",
-        )
+        gift = _gift(sender, host.pk, "plain")
     statements = [query["sql"] for query in queries]
     assert len(statements) == 2, statements  # the accounts, then the guarded posting
     assert "ledger_post_guarded((programs_income_share_owed(" in statements[1]
@@ -92,13 +96,7 @@ def test_a_gift_to_a_signed_host_is_withheld_then_posted_with_its_share() -> Non
     sender = funded_user(1_000)
     _accounts(Owner.user(contract.creator_id), Owner.organisation(organisation.pk))
     with CaptureQueriesContext(connection) as queries:
-        gift = ledger.gift(
-            sender=Owner.user(sender.pk),
-            recipient=Owner.user(contract.creator_id),
-            amount=500,
-            fee_rate="0",
-            key="signed",
-        )
+        gift = _gift(sender, contract.creator_id, "signed")
     statements = [query["sql"] for query in queries]
     assert "ledger_post_guarded(" in statements[1]
     assert any(sql.startswith("BEGIN") or "SAVEPOINT" in sql for sql in statements[2:])
@@ -108,12 +106,6 @@ def test_a_gift_to_a_signed_host_is_withheld_then_posted_with_its_share() -> Non
     assert available(contract.creator) == 400
     assert ledger.owner_wallet(owner_type="organisation", owner_id=organisation.pk).balance == 100
     # The same key again: the first gift, nothing more.
-    again = ledger.gift(
-        sender=Owner.user(sender.pk),
-        recipient=Owner.user(contract.creator_id),
-        amount=500,
-        fee_rate="0",
-        key="signed",
-    )
+    again = _gift(sender, contract.creator_id, "signed")
     assert again.pk == gift.pk and available(contract.creator) == 400
     book_is_consistent()

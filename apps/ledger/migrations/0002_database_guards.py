@@ -8,6 +8,8 @@ service and the models enforce the same rules.
 
 from django.db import migrations
 
+from apps.core.migration_sql import postgresql_sql
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION ledger_check_transaction_balanced() RETURNS trigger AS $$
 DECLARE
@@ -67,15 +69,7 @@ DROP FUNCTION IF EXISTS ledger_check_transaction_balanced();
 """
 
 
-def _run(sql: str):
-    def apply(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0001_initial")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]

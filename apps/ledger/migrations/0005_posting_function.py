@@ -15,6 +15,8 @@ Elsewhere (SQLite) there is no function and the ORM path does the same work.
 
 from django.db import migrations
 
+from apps.core.migration_sql import postgresql_sql
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION ledger_post(
     p_kind text,
@@ -165,15 +167,7 @@ DROP FUNCTION IF EXISTS ledger_post(text, text, text, bigint, bigint[], bigint[]
 """
 
 
-def _run(sql: str):
-    def apply(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0004_named_moves_and_hot_account_shards")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]

@@ -11,6 +11,8 @@ transaction). Otherwise this is ``ledger_post`` (migration 0005): one round trip
 
 from django.db import migrations
 
+from apps.core.migration_sql import postgresql_sql
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION ledger_post_guarded(
     p_guarded boolean,
@@ -54,15 +56,7 @@ DROP FUNCTION IF EXISTS ledger_post_guarded(
 """
 
 
-def _run(sql: str):
-    def apply(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0006_programs_platform_credit")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]

@@ -9,6 +9,8 @@ the Python resolver and posts the share in the same transaction.
 
 from django.db import migrations
 
+from apps.core.migration_sql import postgresql_sql
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION programs_income_share_owed(p_user bigint, p_at timestamptz)
 RETURNS boolean LANGUAGE sql STABLE AS $$
@@ -23,15 +25,7 @@ $$;
 BACKWARD = "DROP FUNCTION IF EXISTS programs_income_share_owed(bigint, timestamptz);"
 
 
-def _run(sql: str):
-    def apply(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("programs", "0002_academy"), ("ledger", "0007_guarded_posting")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]
