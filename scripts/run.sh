@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+# The demo community has 300 users, so no creator reaches the production gate of 5,000 fans:
+# here creators with 30 fans are listed to brands (set BRANDS_MIN_FANS to change it).
+export BRANDS_MIN_FANS="${BRANDS_MIN_FANS:-30}"
 .venv/bin/python manage.py migrate --no-input
 .venv/bin/python manage.py seed_demo
 host="${HOST:-127.0.0.1}"

@@ -150,7 +150,12 @@ def seed(ctx: DemoContext) -> None:
         repost_right=True,
     )
     category = Category.objects.order_by("pk").first()
-    people = iter(users.in_bulk(creators[:17]).values())
+    # Only a creator past the eligibility gate may apply: the first eligible one applies, the
+    # others are invited (invitations are not gated).
+    candidates = list(users.in_bulk(creators[:17]).values())
+    standing = eligibility_for(creator_ids=[user.pk for user in candidates])
+    applicant = next((user for user in candidates if standing[user.pk].eligible), None)
+    people = iter([user for user in candidates if user is not applicant])
     for steps in STEPS.values():
         [cooperation] = campaigns.campaign_invite(
             user=demo,
@@ -169,17 +174,11 @@ def seed(ctx: DemoContext) -> None:
     cooperation_act(user=waiting.creator, cooperation_id=waiting.pk, action="counter", **counter)
     # more than the wallet holds: accepted, waiting for the brand to fund it
     cooperation_act(user=demo, cooperation_id=waiting.pk, action="accept")
-    # Only a creator past the eligibility gate may apply: the first eligible one left.
-    rest = list(people)
-    standing = eligibility_for(creator_ids=[user.pk for user in rest])
-    applicant = next((user for user in rest if standing[user.pk].eligible), None)
     applied = None
     if applicant is not None:
-        rest.remove(applicant)
         applied = campaigns.campaign_apply(
             user=applicant, campaign_id=campaign.pk, price=PRICE, message="我擅长护肤测评"
         )
-    people = iter(rest)
     [expiring] = campaigns.campaign_invite(
         user=demo,
         organisation_id=brand.pk,

@@ -117,9 +117,14 @@ def _agency(ctx: DemoContext, operator, creators: list) -> None:
 def _gifts(ctx: DemoContext, creators: list) -> None:
     """Gifts from a funded demo fan to the first signed creator: the platform earns the fee
     (which pays program credits) and the agency's share is split in each gift's transaction."""
-    if not creators:
-        return
+    if not creators or GrowthProgram.objects.filter(key=PROGRAMS[0][0]).exists():
+        return  # seeded before (the programs are the marker)
+    # Enough fees for every approval's credits below (three per program), so none is deferred.
+    needed = 3 * sum(program[6] for program in PROGRAMS)
+    earned = 0
     for user_id in ctx.user_ids[8:60]:
+        if earned >= needed:
+            return
         if wallet_balance(owner_type="user", owner_id=user_id).available >= 60_000:
             for index in range(3):
                 ledger.gift(
@@ -127,9 +132,9 @@ def _gifts(ctx: DemoContext, creators: list) -> None:
                     recipient=ledger.Owner.user(creators[0].pk),
                     amount=20_000,
                     fee_rate="0.5",
-                    key=f"demo-programs-{index}",
+                    key=f"demo-programs-{user_id}-{index}",
                 )
-            return
+                earned += 10_000
 
 
 def _programs(ctx: DemoContext, operator, creators: list) -> None:
