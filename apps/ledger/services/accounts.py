@@ -10,6 +10,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.sql import prepared_cursor
 from apps.ledger.models import (
     DEFAULT_SHARDS,
     HOT_SYSTEM_KINDS,
@@ -57,11 +58,13 @@ def account_get_or_create(*, owner_type: str, owner_id: int, kind: str) -> Accou
 _COLUMNS = [field.attname for field in Account._meta.concrete_fields]
 _SELECT = ", ".join(_COLUMNS)
 _MATCH = "a.owner_type = w.owner_type AND a.owner_id = w.owner_id AND a.kind = w.kind"
-# PostgreSQL: found and created in one statement. ``made`` inserts only what ``found`` missed
-# (no sequence value is spent on an account that exists); a row another transaction inserts
+# PostgreSQL: found and created in one statement, of one shape whatever the number of accounts
+# (arrays), prepared once per connection. ``made`` inserts only what ``found`` missed (no
+# sequence value is spent on an account that exists); a row another transaction inserts
 # meanwhile is skipped by ON CONFLICT and read again by the caller.
 _FIND_OR_CREATE = (
-    "WITH wanted (owner_type, owner_id, kind, allow_negative) AS (VALUES {values}), "
+    "WITH wanted AS (SELECT * FROM unnest(%s::varchar[], %s::bigint[], %s::varchar[], "
+    "%s::boolean[]) AS w (owner_type, owner_id, kind, allow_negative)), "
     f"found AS (SELECT {', '.join('a.' + c for c in _COLUMNS)} FROM ledger_account a "
     f"JOIN wanted w ON {_MATCH}), "
     "made AS (INSERT INTO ledger_account "
@@ -94,39 +97,45 @@ def _find_or_create(wanted: set[tuple[Owner, str]]) -> list[tuple]:
     those. Either way a row a concurrent transaction inserted first is read again afterwards.
     """
     now = timezone.now()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            params: list[object] = []
-            for owner, kind in wanted:
-                params += [owner.type, owner.id, kind, kind in NEGATIVE_ALLOWED_KINDS]
-            values = ", ".join(
-                ["(%s::varchar, %s::bigint, %s::varchar, %s::boolean)"]
-                + ["(%s, %s, %s, %s)"] * (len(wanted) - 1)
-            )
-            cursor.execute(_FIND_OR_CREATE.format(values=values), [*params, now, now])
-            rows = cursor.fetchall()
-        else:
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
             rows = _select(cursor, wanted)
-            missing = wanted - {(Owner(row[1], row[2]), row[3]) for row in rows}
-            if missing:
-                Account.objects.bulk_create(
-                    [
-                        Account(
-                            owner_type=owner.type,
-                            owner_id=owner.id,
-                            kind=kind,
-                            allow_negative=kind in NEGATIVE_ALLOWED_KINDS,
-                            created_at=now,
-                            updated_at=now,
-                        )
-                        for owner, kind in missing
-                    ],
-                    ignore_conflicts=True,
-                )
+        missing = wanted - {(Owner(row[1], row[2]), row[3]) for row in rows}
+        if missing:
+            Account.objects.bulk_create(
+                [
+                    Account(
+                        owner_type=owner.type,
+                        owner_id=owner.id,
+                        kind=kind,
+                        allow_negative=kind in NEGATIVE_ALLOWED_KINDS,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for owner, kind in missing
+                ],
+                ignore_conflicts=True,
+            )
+            with connection.cursor() as cursor:
                 rows += _select(cursor, missing)
-            return rows
-        if len(rows) < len(wanted):  # inserted meanwhile by a transaction that committed since
-            missing = wanted - {(Owner(row[1], row[2]), row[3]) for row in rows}
+        return rows
+    ordered = list(wanted)
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            _FIND_OR_CREATE,
+            [
+                [str(owner.type) for owner, _ in ordered],
+                [owner.id for owner, _ in ordered],
+                [str(kind) for _, kind in ordered],
+                [kind in NEGATIVE_ALLOWED_KINDS for _, kind in ordered],
+                now,
+                now,
+            ],
+        )
+        rows = cursor.fetchall()
+    if len(rows) < len(wanted):  # inserted meanwhile by a transaction that committed since
+        missing = wanted - {(Owner(row[1], row[2]), row[3]) for row in rows}
+        with connection.cursor() as cursor:
             rows += _select(cursor, missing)
     return rows
 
