@@ -13,6 +13,7 @@ from django.db.models import Model
 from apps.accounts.models import Profile, User
 from apps.analytics.kinds import age_band_for
 from apps.analytics.targets import visible_note_authors_function
+from apps.core.sql import prepared_cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ def _snapshot_rows(actor_id: int) -> list[tuple]:
         sql, params = query.query.get_compiler(connection=connection).as_sql()
         assert list(params) == [0], params  # one parameter: the actor
         _snapshot_sql[key] = sql
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # its plan took longer than its run
         cursor.execute(sql, [actor_id])
         return cursor.fetchall()
 

@@ -43,6 +43,7 @@ from apps.commerce.services.money import (
     order_reference,
 )
 from apps.core.errors import Conflict, InvalidInput, NotFound
+from apps.core.sql import prepared_cursor
 from apps.ledger.services import Owner, escrow_open_and_accrue
 
 MAX_LINES = 20
@@ -118,7 +119,7 @@ def commission_rates(
 
 def _take_stock(wanted: dict[int, int]) -> None:
     """Decrement every line's stock in product-pk order; 409 ``product.sold_out`` if short."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         for product_id in sorted(wanted):
             cursor.execute(
                 "UPDATE commerce_product SET stock = stock - %s, sales = sales + %s "
