@@ -35,9 +35,12 @@ def _until_commit(queries: CaptureQueriesContext) -> list[str]:
 
 
 def _kinds(statements: list[str]) -> list[str]:
-    return [
-        "ledger_post" if "ledger_post(" in sql else sql.split()[0].upper() for sql in statements
-    ]
+    """Each statement's first word; prepared ones are logged as ``QUERY = '...' PARAMS = ...``."""
+    kinds = []
+    for sql in statements:
+        sql = sql.removeprefix("QUERY = ").lstrip("'\"")
+        kinds.append("ledger_post" if "ledger_post(" in sql else sql.split()[0].upper())
+    return kinds
 
 
 def test_a_checkout_is_seven_statements_and_one_per_commission() -> None:
