@@ -35,9 +35,16 @@ from apps.commerce.models import (
     Product,
     ProductStatus,
 )
-from apps.commerce.services.money import commission_of, order_escrow, order_reference
+from apps.commerce.services import checkout_sql
+from apps.commerce.services.money import (
+    commission_of,
+    order_escrow,
+    order_key,
+    order_reference,
+)
 from apps.core.errors import Conflict, InvalidInput, NotFound
-from apps.ledger.services import Owner, commission_accrue, escrow_open
+from apps.core.sql import prepared_cursor
+from apps.ledger.services import Owner, escrow_open_and_accrue
 
 MAX_LINES = 20
 MAX_QUANTITY = 99
@@ -112,7 +119,7 @@ def commission_rates(
 
 def _take_stock(wanted: dict[int, int]) -> None:
     """Decrement every line's stock in product-pk order; 409 ``product.sold_out`` if short."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         for product_id in sorted(wanted):
             cursor.execute(
                 "UPDATE commerce_product SET stock = stock - %s, sales = sales + %s "
@@ -127,18 +134,59 @@ def _take_stock(wanted: dict[int, int]) -> None:
                 )
 
 
-def order_checkout(
-    *, buyer: User, store_id: int, items: Sequence[tuple[int, int]], now: datetime | None = None
-) -> Order:
-    """Pay an order from the buyer's wallet; attributed per line to the buyer's last click."""
-    now = now or timezone.now()
-    wanted = _items(items)
+def _read_orm(
+    *, buyer_id: int, store_id: int, wanted: dict[int, int], now: datetime
+) -> tuple[dict[int, dict], dict[int, dict], dict[tuple[int, int], int]]:
+    """The portable reads (SQLite, embedded mode); ``checkout_sql.read`` on PostgreSQL."""
     products = {
         p["pk"]: p
         for p in Product.objects.filter(pk__in=list(wanted), store_id=store_id).values(
             "pk", "price", "stock", "status"
         )
     }
+    clicks = last_clicks(buyer_id=buyer_id, product_ids=list(wanted), now=now)
+    rates = commission_rates(
+        pairs=[(pid, click["creator_id"]) for pid, click in clicks.items()], now=now
+    )
+    return products, clicks, rates
+
+
+def _write_orm(
+    *, order: Order, lines: list[OrderLine], per_creator: dict[int, int], actor: User
+) -> None:
+    """The portable writes (SQLite, embedded mode); ``checkout_sql.write`` on PostgreSQL."""
+    order.save(force_insert=True)
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    OrderEvent.objects.create(
+        order=order,
+        action="pay",
+        to_status=OrderStatus.PAID,
+        actor=actor,
+        created_at=order.created_at,
+    )
+    Commission.objects.bulk_create(
+        Commission(order=order, creator_id=creator_id, amount=amount, created_at=order.created_at)
+        for creator_id, amount in per_creator.items()
+    )
+
+
+def order_checkout(
+    *, buyer: User, store_id: int, items: Sequence[tuple[int, int]], now: datetime | None = None
+) -> Order:
+    """Pay an order from the buyer's wallet; attributed per line to the buyer's last click."""
+    now = now or timezone.now()
+    wanted = _items(items)
+    if connection.vendor == "postgresql":
+        since = now - timedelta(days=settings.COMMERCE_ATTRIBUTION_DAYS)
+        products, clicks, rates = checkout_sql.read(
+            buyer_id=buyer.pk, store_id=store_id, product_ids=sorted(wanted), now=now, since=since
+        )
+    else:
+        products, clicks, rates = _read_orm(
+            buyer_id=buyer.pk, store_id=store_id, wanted=wanted, now=now
+        )
     for product_id, quantity in wanted.items():
         product = products.get(product_id)
         if product is None or product["status"] != ProductStatus.ON_SALE:
@@ -153,10 +201,6 @@ def order_checkout(
                 code="product.sold_out",
                 fields={"items": [f"product {product_id}"]},
             )
-    clicks = last_clicks(buyer_id=buyer.pk, product_ids=list(wanted), now=now)
-    rates = commission_rates(
-        pairs=[(pid, click["creator_id"]) for pid, click in clicks.items()], now=now
-    )
     lines: list[OrderLine] = []
     per_creator: dict[int, int] = {}
     for product_id in sorted(wanted):
@@ -185,7 +229,7 @@ def order_checkout(
     commission_total = sum(per_creator.values())
     first = next((line for line in lines if line.creator_id), None)
     with transaction.atomic(durable=not connection.in_atomic_block):
-        order = Order.objects.create(
+        order = Order(
             buyer=buyer,
             store_id=store_id,
             status=OrderStatus.PAID,
@@ -196,30 +240,18 @@ def order_checkout(
             source_room_id=first.room_id if first else None,
             created_at=now,
         )
-        for line in lines:
-            line.order = order
-        OrderLine.objects.bulk_create(lines)
-        OrderEvent.objects.create(
-            order=order, action="pay", to_status=OrderStatus.PAID, actor=buyer, created_at=now
-        )
-        escrow_open(
+        if connection.vendor == "postgresql":
+            checkout_sql.write(order=order, lines=lines, per_creator=per_creator, actor_id=buyer.pk)
+        else:
+            _write_orm(order=order, lines=lines, per_creator=per_creator, actor=buyer)
+        escrow_open_and_accrue(
             owner=order_escrow(order.pk),
             payer=Owner.user(buyer.pk),
             amount=total - commission_total,
-            key=f"commerce-order-{order.pk}",
+            key=order_key(order.pk),
+            order=order_reference(order.pk),
+            commissions=[(Owner.user(creator), amount) for creator, amount in per_creator.items()],
         )
-        if per_creator:
-            Commission.objects.bulk_create(
-                Commission(order=order, creator_id=creator_id, amount=amount, created_at=now)
-                for creator_id, amount in per_creator.items()
-            )
-            for creator_id, amount in sorted(per_creator.items()):
-                commission_accrue(
-                    order=order_reference(order.pk),
-                    payee=Owner.user(creator_id),
-                    amount=amount,
-                    source=Owner.user(buyer.pk),
-                )
         for line in lines:
             server_event_enqueue(
                 kind="order",

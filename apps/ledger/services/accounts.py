@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import connection, transaction
+from django.utils import timezone
 
+from apps.core.sql import prepared_cursor
 from apps.ledger.models import (
     DEFAULT_SHARDS,
     HOT_SYSTEM_KINDS,
@@ -53,35 +55,108 @@ def account_get_or_create(*, owner_type: str, owner_id: int, kind: str) -> Accou
     return account
 
 
-def accounts_for(wanted: Iterable[tuple[Owner, str]]) -> dict[tuple[Owner, str], Account]:
-    """Several owners' accounts in one query (the hot paths), creating the missing ones.
+_COLUMNS = [field.attname for field in Account._meta.concrete_fields]
+_SELECT = ", ".join(_COLUMNS)
+_MATCH = "a.owner_type = w.owner_type AND a.owner_id = w.owner_id AND a.kind = w.kind"
+# PostgreSQL: found and created in one statement, of one shape whatever the number of accounts
+# (arrays), prepared once per connection. ``made`` inserts only what ``found`` missed (no
+# sequence value is spent on an account that exists); a row another transaction inserts
+# meanwhile is skipped by ON CONFLICT and read again by the caller.
+_FIND_OR_CREATE = (
+    "WITH wanted AS (SELECT * FROM unnest(%s::varchar[], %s::bigint[], %s::varchar[], "
+    "%s::boolean[]) AS w (owner_type, owner_id, kind, allow_negative)), "
+    f"found AS (SELECT {', '.join('a.' + c for c in _COLUMNS)} FROM ledger_account a "
+    f"JOIN wanted w ON {_MATCH}), "
+    "made AS (INSERT INTO ledger_account "
+    "(owner_type, owner_id, kind, allow_negative, balance, shards, created_at, updated_at) "
+    "SELECT w.owner_type, w.owner_id, w.kind, w.allow_negative, 0, 0, %s, %s FROM wanted w "
+    f"WHERE NOT EXISTS (SELECT 1 FROM found a WHERE {_MATCH}) "
+    f"ON CONFLICT (owner_type, owner_id, kind) DO NOTHING RETURNING {_SELECT}) "
+    f"SELECT {_SELECT} FROM found UNION ALL SELECT {_SELECT} FROM made"
+)
 
-    Called before any lock is taken, so looking accounts up never lengthens a lock.
+
+def _select(cursor: object, wanted: set[tuple[Owner, str]]) -> list[tuple]:
+    params: list[object] = []
+    for owner, kind in wanted:
+        params += [owner.type, owner.id, kind]
+    cursor.execute(
+        f"SELECT {_SELECT} FROM ledger_account WHERE (owner_type, owner_id, kind) IN ("
+        + ", ".join(["(%s, %s, %s)"] * len(wanted))
+        + ")",
+        params,
+    )
+    return cursor.fetchall()
+
+
+def _find_or_create(wanted: set[tuple[Owner, str]]) -> list[tuple]:
+    """The rows of the wanted accounts, the missing ones inserted by one statement.
+
+    PostgreSQL: one round trip (``_FIND_OR_CREATE``). Elsewhere (SQLite, embedded mode): a
+    select, then one ``INSERT ... ON CONFLICT DO NOTHING`` of the missing ones, then a select of
+    those. Either way a row a concurrent transaction inserted first is read again afterwards.
+    """
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            rows = _select(cursor, wanted)
+        missing = wanted - {(Owner(row[1], row[2]), row[3]) for row in rows}
+        if missing:
+            Account.objects.bulk_create(
+                [
+                    Account(
+                        owner_type=owner.type,
+                        owner_id=owner.id,
+                        kind=kind,
+                        allow_negative=kind in NEGATIVE_ALLOWED_KINDS,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for owner, kind in missing
+                ],
+                ignore_conflicts=True,
+            )
+            with connection.cursor() as cursor:
+                rows += _select(cursor, missing)
+        return rows
+    ordered = list(wanted)
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            _FIND_OR_CREATE,
+            [
+                [str(owner.type) for owner, _ in ordered],
+                [owner.id for owner, _ in ordered],
+                [str(kind) for _, kind in ordered],
+                [kind in NEGATIVE_ALLOWED_KINDS for _, kind in ordered],
+                now,
+                now,
+            ],
+        )
+        rows = cursor.fetchall()
+    if len(rows) < len(wanted):  # inserted meanwhile by a transaction that committed since
+        missing = wanted - {(Owner(row[1], row[2]), row[3]) for row in rows}
+        with connection.cursor() as cursor:
+            rows += _select(cursor, missing)
+    return rows
+
+
+def accounts_for(wanted: Iterable[tuple[Owner, str]]) -> dict[tuple[Owner, str], Account]:
+    """Several owners' accounts in one statement (the hot paths), creating the missing ones.
+
+    Raw SQL: this runs on every move, and the ORM would spend longer compiling it. The
+    platform's hot kinds are given their shards on first use, as ``system_account`` does.
     """
     wanted = set(wanted)
     found: dict[tuple[Owner, str], Account] = {}
-    if wanted:
-        # Raw SQL: this runs on every move, and the ORM would spend longer compiling it.
-        columns = [field.attname for field in Account._meta.concrete_fields]
-        params: list[object] = []
-        for owner, kind in wanted:
-            params += [owner.type, owner.id, kind]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {', '.join(columns)} FROM ledger_account "
-                "WHERE (owner_type, owner_id, kind) IN ("
-                + ", ".join(["(%s, %s, %s)"] * len(wanted))
-                + ")",
-                params,
-            )
-            rows = cursor.fetchall()
-        for row in rows:
-            account = Account.from_db(connection.alias, columns, row)
-            owner = Owner(account.owner_type, account.owner_id)
-            if owner == PLATFORM and account.kind in HOT_SYSTEM_KINDS and not account.shards:
-                account = account_make_hot(account=account)
-            found[(owner, account.kind)] = account
-    for owner, kind in wanted - set(found):
+    if not wanted:
+        return found
+    for row in _find_or_create(wanted):
+        account = Account.from_db(connection.alias, _COLUMNS, row)
+        owner = Owner(account.owner_type, account.owner_id)
+        if owner == PLATFORM and account.kind in HOT_SYSTEM_KINDS and not account.shards:
+            account = account_make_hot(account=account)
+        found[(owner, account.kind)] = account
+    for owner, kind in wanted - set(found):  # not visible to this transaction (repeatable read)
         if owner == PLATFORM:
             found[(owner, kind)] = system_account(kind)
         else:

@@ -402,6 +402,51 @@ def commission_accrue(
     )
 
 
+def escrow_open_and_accrue(
+    *, owner: Owner, payer: Owner, amount: int, key: str, order: int, commissions: Shares
+) -> list[Transaction]:
+    """``escrow_open`` (no fee) then ``commission_accrue`` per payee, all paid by ``payer``.
+
+    A checkout's money: the same postings, keys and refusals as those moves called in turn,
+    but every account (the new escrow included) is found or created by one statement.
+    """
+    owner = _owner(owner, frozenset({OwnerType.CONTRACT}), "owner")
+    payer = _owner(payer, WALLET_OWNER_TYPES, "payer")
+    check_amount(amount)
+    accruals = sorted(
+        (_owner(payee, WALLET_OWNER_TYPES, "payee"), share) for payee, share in commissions
+    )
+    keys = [_commission_key(order, payee, "accrue") for payee, _ in accruals]
+    for _, share in accruals:
+        check_amount(share)
+    wallet = (payer, AccountKind.WALLET)
+    accounts = accounts_for(
+        [wallet, (owner, AccountKind.ESCROW)]
+        + [(payee, AccountKind.PENDING_COMMISSION) for payee, _ in accruals]
+    )
+    posted = [
+        transaction_post(
+            kind=TransactionKind.ESCROW_OPEN,
+            legs=[(accounts[wallet], -amount), (accounts[(owner, AccountKind.ESCROW)], amount)],
+            description=f"Escrow opened for contract {owner.id}",
+            key=_key("escrow_open", key),
+        )
+    ]
+    for (payee, share), accrual_key in zip(accruals, keys, strict=True):
+        posted.append(
+            transaction_post(
+                kind=TransactionKind.COMMISSION_ACCRUE,
+                legs=[
+                    (accounts[wallet], -share),
+                    (accounts[(payee, AccountKind.PENDING_COMMISSION)], share),
+                ],
+                description=f"Commission on order {order} (pending)",
+                key=accrual_key,
+            )
+        )
+    return posted
+
+
 def _commission_close(*, order: int, payee: Owner, kind: str) -> Transaction:
     """Settle or reverse an accrual: both use one key, so only the first of them ever posts."""
     payee = _owner(payee, WALLET_OWNER_TYPES, "payee")
