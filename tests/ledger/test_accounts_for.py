@@ -25,7 +25,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.postgres
-def test_found_and_missing_accounts_take_one_statement() -> None:
+@pytest.mark.parametrize("expect_new", [True, False])
+def test_found_and_missing_accounts_take_one_statement(expect_new: bool) -> None:
+    """Expecting new accounts: one find-or-create statement. Otherwise a plain select first,
+    and the find-or-create statement only for what it missed (two when some are missing)."""
     users = [UserFactory() for _ in range(3)]
     existing = services.user_wallet(users[0].pk)
     wanted = [
@@ -37,8 +40,8 @@ def test_found_and_missing_accounts_take_one_statement() -> None:
     ]
     before = Account.objects.count()
     with CaptureQueriesContext(connection) as queries:
-        accounts = services.accounts_for(wanted)
-    assert len(queries) == 1
+        accounts = services.accounts_for(wanted, expect_new=expect_new)
+    assert len(queries) == (1 if expect_new else 2)
     assert set(accounts) == set(wanted)
     assert Account.objects.count() == before + 4
     assert accounts[wanted[0]].pk == existing.pk
@@ -51,8 +54,9 @@ def test_found_and_missing_accounts_take_one_statement() -> None:
     assert not any(accounts[key].allow_negative for key in wanted[:4])
     # All found now: one statement again, nothing inserted, the same rows.
     with CaptureQueriesContext(connection) as queries:
-        again = services.accounts_for(wanted)
+        again = services.accounts_for(wanted, expect_new=expect_new)
     assert len(queries) == 1
+    assert ("INSERT" in queries[0]["sql"]) is expect_new  # found: a plain select unless told
     assert Account.objects.count() == before + 4
     assert {key: a.pk for key, a in again.items()} == {key: a.pk for key, a in accounts.items()}
 

@@ -161,7 +161,8 @@ def escrow_open(*, owner: Owner, payer: Owner, amount: int, fee: int = 0, key: s
     if type(fee) is not int or fee < 0:
         raise InvalidInput("The fee must be whole fen, at least 0.", code="ledger.fee_invalid")
     accounts = accounts_for(
-        [(payer, AccountKind.WALLET), (owner, AccountKind.ESCROW), (PLATFORM, "platform_revenue")]
+        [(payer, AccountKind.WALLET), (owner, AccountKind.ESCROW), (PLATFORM, "platform_revenue")],
+        expect_new=True,  # usually a new contract's escrow
     )
     return transaction_post(
         kind=TransactionKind.ESCROW_OPEN,
@@ -357,7 +358,8 @@ def escrow_open_and_accrue(
     wallet = (payer, AccountKind.WALLET)
     accounts = accounts_for(
         [wallet, (owner, AccountKind.ESCROW)]
-        + [(payee, AccountKind.PENDING_COMMISSION) for payee, _ in accruals]
+        + [(payee, AccountKind.PENDING_COMMISSION) for payee, _ in accruals],
+        expect_new=True,  # the order's escrow is new
     )
     posted = [
         transaction_post(
