@@ -118,9 +118,11 @@ def _start_platform(
     for n in range(count):
         port = _free_port()
         log = (logs / f"server{n}.log").open("wb")
+        profiler = ["-m", "cProfile", "-o", str(logs / "server0.prof")] if profile and not n else []
         process = subprocess.Popen(
             [
                 sys.executable,
+                *profiler,
                 "-m",
                 "uvicorn",
                 "config.asgi:application",
