@@ -134,6 +134,8 @@ def _start_platform(
                 "warning",
                 "--ws-max-queue",
                 "4096",
+                "--ws-per-message-deflate",  # as deployed (Dockerfile): frames are ~150 bytes
+                "false",
             ],
             cwd=ROOT,
             env=env,
@@ -160,7 +162,8 @@ async def _reference_server(port: int) -> None:
         finally:
             clients.discard(socket)
 
-    async with serve(handler, "127.0.0.1", port, max_queue=4096):
+    # No permessage-deflate, as the platform is deployed: the same frames on the wire.
+    async with serve(handler, "127.0.0.1", port, max_queue=4096, compression=None):
         await asyncio.Future()
 
 

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from apps.analytics.kinds import EventKind, EventSource
 from apps.analytics.services import server_event_record
@@ -18,6 +19,7 @@ from apps.core.errors import DomainError
 from apps.live import selectors, services
 from apps.live.broadcast import room_send
 from apps.live.hub import RoomHub, hub_for
+from apps.live.outbox import Outbox
 from apps.live.threads import in_thread
 
 ROOM_CLOSED = 4404  # no such room, or it ended or was cancelled
@@ -48,6 +50,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     channel_layer_alias = "live.sockets-have-no-channel"
 
     hub: RoomHub | None = None
+    outbox: Outbox
 
     @property
     def user_id(self) -> int | None:
@@ -67,6 +70,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=BANNED)
             return
         self.host_id = info["host_id"]
+        self.outbox = Outbox(self.deliver, settings.LIVE_SOCKET_OUTBOX)
         self.hub = hub_for(self.room_id, self.host_id)
         count, peak = await self.hub.join(self)
         await self.send_json(
@@ -82,6 +86,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.hub is None:
             return
         hub, self.hub = self.hub, None
+        self.outbox.close()
         await hub.leave(self)
         watched = int((time.monotonic() - self.joined_at) * 1000)
         await in_thread(server_event_record)(
@@ -161,10 +166,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             frame["ref"] = ref
         await self.send_json(frame)
 
+    def offer(self, message: dict[str, Any]) -> bool:
+        """A room event from the hub: into the outbox (system events are never dropped)."""
+        return self.outbox.put(message, droppable=message["event"].get("type") != "system")
+
     async def deliver(self, message: dict[str, Any]) -> None:
-        """An event for the room's sockets (``apps.live.broadcast``), handed over by the hub."""
+        """Write one room event (``apps.live.broadcast``) from the outbox: its text, encoded
+        once for the room, goes straight to the server's ``send``."""
         event = message["event"]
-        await self.send(text_data=message["text"])
+        await self.base_send({"type": "websocket.send", "text": message["text"]})
         if event.get("type") != "system":
             return
         name = event.get("event")
