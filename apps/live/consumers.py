@@ -16,6 +16,7 @@ from django.conf import settings
 from apps.analytics.kinds import EventKind, EventSource
 from apps.analytics.services import server_event_record
 from apps.core.errors import DomainError
+from apps.core.ws_auth import SERVER_SEND
 from apps.live import selectors, services
 from apps.live.broadcast import room_send
 from apps.live.hub import RoomHub, hub_for
@@ -172,9 +173,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """Write one room event (``apps.live.broadcast``) from the outbox: its text, encoded
-        once for the room, goes straight to the server's ``send``."""
+        once for the room, goes straight to the server's ``send`` (past the session wrapper,
+        which acts on the accept only)."""
         event = message["event"]
-        await self.base_send({"type": "websocket.send", "text": message["text"]})
+        write = self.scope.get(SERVER_SEND, self.base_send)
+        await write({"type": "websocket.send", "text": message["text"]})
         if event.get("type") != "system":
             return
         name = event.get("event")

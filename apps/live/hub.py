@@ -119,10 +119,8 @@ class RoomHub:
                     )
                 await self._tell_viewers(always=beat)
                 if self.dropped:
-                    logger.warning(
-                        "live room %s: %s events dropped for slow sockets", self.room_id, self.dropped
-                    )
-                    self.dropped = 0
+                    dropped, self.dropped = self.dropped, 0
+                    logger.warning("live room %s: %s events dropped", self.room_id, dropped)
             except Exception:  # a Redis or database hiccup must not stop the room's ticks
                 logger.exception("live room %s tick failed", self.room_id)
         HUBS.pop(_hub_key(self.room_id), None)
