@@ -22,6 +22,7 @@ from apps.live.broadcast import room_send
 from apps.live.hub import RoomHub, hub_for
 from apps.live.outbox import Outbox
 from apps.live.threads import in_thread
+from apps.live.wire import TransportWriter, transport_writer
 
 ROOM_CLOSED = 4404  # no such room, or it ended or was cancelled
 BANNED = 4403  # banned from the room (at connect, or when the ban lands)
@@ -52,6 +53,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     hub: RoomHub | None = None
     outbox: Outbox
+    writer: TransportWriter | None = None
 
     @property
     def user_id(self) -> int | None:
@@ -64,6 +66,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.joined_at = time.monotonic()
         info = await in_thread(_room_for_socket)(self.room_id, self.user_id)
         await self.accept()
+        self.writer = transport_writer(self.scope.get(SERVER_SEND))
         if info is None:
             await self.close(code=ROOM_CLOSED)
             return
@@ -167,9 +170,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             frame["ref"] = ref
         await self.send_json(frame)
 
-    def offer(self, message: dict[str, Any]) -> bool:
-        """A room event from the hub: into the outbox (system events are never dropped)."""
-        return self.outbox.put(message, droppable=message["event"].get("type") != "system")
+    def offer(self, message: dict[str, Any], frame: bytes) -> bool:
+        """A room event from the hub: its ready frame straight to the transport when nothing
+        is queued before it, else into the outbox (system events always go there: closing the
+        socket may follow, and they are never dropped)."""
+        droppable = message["event"].get("type") != "system"
+        writer = self.writer
+        if droppable and writer is not None and self.outbox.idle and writer.write(frame):
+            return True
+        return self.outbox.put(message, droppable=droppable)
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """Write one room event (``apps.live.broadcast``) from the outbox: its text, encoded

@@ -25,6 +25,7 @@ from apps.analytics.services import server_event_record
 from apps.live.broadcast import envelope, layer, room_group, room_send
 from apps.live.state import live_state
 from apps.live.threads import in_thread
+from apps.live.wire import text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,9 @@ logger = logging.getLogger(__name__)
 class Member(Protocol):
     member_id: str
 
-    def offer(self, message: dict[str, Any]) -> bool:
-        """Queue a room event for the socket without waiting; False when it was dropped."""
+    def offer(self, message: dict[str, Any], frame: bytes) -> bool:
+        """Write or queue a room event (``frame``: its text as a WebSocket frame) without
+        waiting; False when it was dropped."""
         ...
 
 
@@ -71,9 +73,10 @@ class RoomHub:
 
     def hand_out(self, message: dict[str, Any]) -> None:
         """Give one event to every local socket, in one pass that never waits on a socket."""
+        frame = text_frame(message["text"])  # once per process (apps/live/wire.py)
         for member in list(self.members.values()):
             try:
-                if not member.offer(message):
+                if not member.offer(message, frame):
                     self.dropped += 1
             except Exception:  # one closing socket must not stop the room
                 logger.debug("room event not delivered", exc_info=True)

@@ -54,5 +54,6 @@ class Outbox:
         self.queue.clear()
 
     @property
-    def backlog(self) -> int:
-        return len(self.queue)
+    def idle(self) -> bool:
+        """Nothing queued or being written: a frame written past the outbox keeps its order."""
+        return not self.queue and (self.task is None or self.task.done())
