@@ -170,15 +170,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             frame["ref"] = ref
         await self.send_json(frame)
 
-    def offer(self, message: dict[str, Any], frame: bytes) -> bool:
+    def offer(self, message: dict[str, Any], frame: bytes, system: bool) -> bool:
         """A room event from the hub: its ready frame straight to the transport when nothing
         is queued before it, else into the outbox (system events always go there: closing the
         socket may follow, and they are never dropped)."""
-        droppable = message["event"].get("type") != "system"
         writer = self.writer
-        if droppable and writer is not None and self.outbox.idle and writer.write(frame):
+        if not system and writer is not None and self.outbox.idle and writer.write(frame):
             return True
-        return self.outbox.put(message, droppable=droppable)
+        return self.outbox.put(message, droppable=not system)
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """Write one room event (``apps.live.broadcast``) from the outbox: its text, encoded

@@ -33,9 +33,9 @@ logger = logging.getLogger(__name__)
 class Member(Protocol):
     member_id: str
 
-    def offer(self, message: dict[str, Any], frame: bytes) -> bool:
-        """Write or queue a room event (``frame``: its text as a WebSocket frame) without
-        waiting; False when it was dropped."""
+    def offer(self, message: dict[str, Any], frame: bytes, system: bool) -> bool:
+        """Write or queue a room event (``frame``: its text as a WebSocket frame; ``system``:
+        never dropped) without waiting; False when it was dropped."""
         ...
 
 
@@ -74,9 +74,10 @@ class RoomHub:
     def hand_out(self, message: dict[str, Any]) -> None:
         """Give one event to every local socket, in one pass that never waits on a socket."""
         frame = text_frame(message["text"])  # once per process (apps/live/wire.py)
+        system = message["event"].get("type") == "system"
         for member in list(self.members.values()):
             try:
-                if not member.offer(message, frame):
+                if not member.offer(message, frame, system):
                     self.dropped += 1
             except Exception:  # one closing socket must not stop the room
                 logger.debug("room event not delivered", exc_info=True)
