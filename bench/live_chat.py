@@ -118,9 +118,11 @@ def _start_platform(
     for n in range(count):
         port = _free_port()
         log = (logs / f"server{n}.log").open("wb")
+        profiler = ["-m", "cProfile", "-o", str(logs / "server0.prof")] if profile and not n else []
         process = subprocess.Popen(
             [
                 sys.executable,
+                *profiler,
                 "-m",
                 "uvicorn",
                 "config.asgi:application",
@@ -132,6 +134,8 @@ def _start_platform(
                 "warning",
                 "--ws-max-queue",
                 "4096",
+                "--ws-per-message-deflate",  # as deployed (Dockerfile): frames are ~150 bytes
+                "false",
             ],
             cwd=ROOT,
             env=env,
@@ -158,7 +162,8 @@ async def _reference_server(port: int) -> None:
         finally:
             clients.discard(socket)
 
-    async with serve(handler, "127.0.0.1", port, max_queue=4096):
+    # No permessage-deflate, as the platform is deployed: the same frames on the wire.
+    async with serve(handler, "127.0.0.1", port, max_queue=4096, compression=None):
         await asyncio.Future()
 
 

@@ -151,6 +151,11 @@ LIVE_CHAT_HISTORY = 100  # messages a late joiner can read
 LIVE_PRESENCE_HEARTBEAT_SECONDS = env.float("LIVE_PRESENCE_HEARTBEAT_SECONDS", default=5.0)
 LIVE_PRESENCE_TTL_SECONDS = env.float("LIVE_PRESENCE_TTL_SECONDS", default=15.0)
 LIVE_TICK_SECONDS = env.float("LIVE_TICK_SECONDS", default=1.0)  # likes flush, viewer count
+# Room events a socket may have waiting to be written before chat events to it are dropped.
+LIVE_SOCKET_OUTBOX = env.int("LIVE_SOCKET_OUTBOX", default=256)
+# A speaker's context kept per process lives at most this long (the room's chat version
+# invalidates it at once on any change: apps/live/speakers.py).
+LIVE_SPEAKER_CACHE_SECONDS = env.float("LIVE_SPEAKER_CACHE_SECONDS", default=30.0)
 LIVE_GIFT_PLATFORM_SHARE = env.str("LIVE_GIFT_PLATFORM_SHARE", default="0.3")
 LIVE_REPORT_DELAY_SECONDS = env.int("LIVE_REPORT_DELAY_SECONDS", default=10)
 LIVE_FORCE_END_CONTROL_URL = env.str("LIVE_FORCE_END_CONTROL_URL", default="")

@@ -128,9 +128,24 @@ def _accepting_with(subprotocol: str, send: Send) -> Send:
     return _send
 
 
+SERVER_SEND = "server_send"  # the scope key of the server's own ``send``
+
+
+class ServerSendMiddleware:
+    """Keeps the server's ``send`` in the scope (``SERVER_SEND``). The stack's wrappers of
+    ``send`` act on the accept only (the session's save, the ``bearer`` subprotocol); a consumer
+    writing many data frames (a live room's events) writes them with the server's ``send``."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Any:
+        return await self.inner({**scope, SERVER_SEND: send}, receive, send)
+
+
 def JwtAuthMiddlewareStack(inner: Any) -> Any:
     """Session authentication (the admin) with JWT on top: a token, when given, decides."""
-    return AuthMiddlewareStack(JwtAuthMiddleware(inner))
+    return ServerSendMiddleware(AuthMiddlewareStack(JwtAuthMiddleware(inner)))
 
 
 class UserWebsocketConsumer(AsyncJsonWebsocketConsumer):

@@ -7,8 +7,10 @@ class LiveConfig(AppConfig):
     verbose_name = "Live"
 
     def ready(self) -> None:
-        """Chat messages are reportable: they go to moderation's queue as review targets."""
+        """Chat messages are reportable: they go to moderation's queue as review targets. Row
+        changes bump the rooms' chat versions (``apps.live.invalidation``)."""
         from apps.core.console import CREATORS_AND_BRANDS, register_app_section
+        from apps.live import invalidation
         from apps.live.models import ChatMessage
         from apps.live.services import message_moderation_set, message_visible_to
         from apps.moderation.targets import ModerationTarget, register_target
@@ -24,3 +26,4 @@ class LiveConfig(AppConfig):
             )
         )
         register_app_section(self.label, CREATORS_AND_BRANDS)
+        invalidation.connect()

@@ -38,11 +38,21 @@ def _spans(word: str, text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def host_words_verdict(*, host_id: int, text: str) -> WordVerdict:
-    """What the host's words do to one chat message (one query)."""
-    words = LiveBlockedWord.objects.filter(host_id=host_id).values_list(
+Words = tuple[tuple[str, str, str], ...]  # (normalised word, action, word as written)
+
+
+def host_words(host_id: int) -> Words:
+    """The host's blocked words (one query; ``apps.live.speakers`` keeps them per room)."""
+    rows = LiveBlockedWord.objects.filter(host_id=host_id).values_list(
         "normalized", "action", "word"
     )
+    return tuple(rows)
+
+
+def host_words_verdict(*, words: Words, text: str) -> WordVerdict:
+    """What the host's words do to one chat message."""
+    if not words:
+        return WordVerdict(action=None, text=text)
     best: tuple[str, str] | None = None
     masked = list(text)
     for normalized, action, word in words:

@@ -11,14 +11,18 @@ import uuid
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from apps.analytics.kinds import EventKind, EventSource
 from apps.analytics.services import server_event_record
 from apps.core.errors import DomainError
+from apps.core.ws_auth import SERVER_SEND
 from apps.live import selectors, services
 from apps.live.broadcast import room_send
 from apps.live.hub import RoomHub, hub_for
+from apps.live.outbox import Outbox
 from apps.live.threads import in_thread
+from apps.live.wire import TransportWriter, transport_writer
 
 ROOM_CLOSED = 4404  # no such room, or it ended or was cancelled
 BANNED = 4403  # banned from the room (at connect, or when the ban lands)
@@ -48,6 +52,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     channel_layer_alias = "live.sockets-have-no-channel"
 
     hub: RoomHub | None = None
+    outbox: Outbox
+    writer: TransportWriter | None = None
 
     @property
     def user_id(self) -> int | None:
@@ -60,6 +66,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.joined_at = time.monotonic()
         info = await in_thread(_room_for_socket)(self.room_id, self.user_id)
         await self.accept()
+        self.writer = transport_writer(self.scope.get(SERVER_SEND))
         if info is None:
             await self.close(code=ROOM_CLOSED)
             return
@@ -67,6 +74,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=BANNED)
             return
         self.host_id = info["host_id"]
+        self.outbox = Outbox(self.deliver, settings.LIVE_SOCKET_OUTBOX)
         self.hub = hub_for(self.room_id, self.host_id)
         count, peak = await self.hub.join(self)
         await self.send_json(
@@ -82,6 +90,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.hub is None:
             return
         hub, self.hub = self.hub, None
+        self.outbox.close()
         await hub.leave(self)
         watched = int((time.monotonic() - self.joined_at) * 1000)
         await in_thread(server_event_record)(
@@ -161,10 +170,22 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             frame["ref"] = ref
         await self.send_json(frame)
 
+    def offer(self, message: dict[str, Any], frame: bytes, system: bool) -> bool:
+        """A room event from the hub: its ready frame straight to the transport when nothing
+        is queued before it, else into the outbox (system events always go there: closing the
+        socket may follow, and they are never dropped)."""
+        writer = self.writer
+        if not system and writer is not None and self.outbox.idle and writer.write(frame):
+            return True
+        return self.outbox.put(message, droppable=not system)
+
     async def deliver(self, message: dict[str, Any]) -> None:
-        """An event for the room's sockets (``apps.live.broadcast``), handed over by the hub."""
+        """Write one room event (``apps.live.broadcast``) from the outbox: its text, encoded
+        once for the room, goes straight to the server's ``send`` (past the session wrapper,
+        which acts on the accept only)."""
         event = message["event"]
-        await self.send(text_data=message["text"])
+        write = self.scope.get(SERVER_SEND, self.base_send)
+        await write({"type": "websocket.send", "text": message["text"]})
         if event.get("type") != "system":
             return
         name = event.get("event")

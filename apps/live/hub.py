@@ -2,7 +2,8 @@
 
 A ``RoomHub`` exists while the process has sockets in the room. It is the process's one
 member of the room's channel-layer group: each room event crosses Redis once per process and
-the hub hands its text to every local socket (``Member.deliver``), instead of every socket
+the hub hands its text to every local socket (``Member.offer``: the socket's bounded outbox,
+``apps/live/outbox.py``, so a slow reader never holds the others), instead of every socket
 being a group member with its own queue, decoding and dispatch (measured in
 bench/live_chat.py: that per-socket path could not keep up with 250 sockets at 20 msg/s on
 this machine). Every ``LIVE_TICK_SECONDS``
@@ -21,9 +22,10 @@ from django.conf import settings
 
 from apps.analytics.kinds import EventKind, EventSource
 from apps.analytics.services import server_event_record
-from apps.live.broadcast import layer, room_group, room_send
+from apps.live.broadcast import envelope, layer, room_group, room_send
 from apps.live.state import live_state
 from apps.live.threads import in_thread
+from apps.live.wire import text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +33,10 @@ logger = logging.getLogger(__name__)
 class Member(Protocol):
     member_id: str
 
-    async def send_json(self, content: Any, close: bool = False) -> None: ...
-
-    async def deliver(self, message: dict[str, Any]) -> None: ...
+    def offer(self, message: dict[str, Any], frame: bytes, system: bool) -> bool:
+        """Write or queue a room event (``frame``: its text as a WebSocket frame; ``system``:
+        never dropped) without waiting; False when it was dropped."""
+        ...
 
 
 def _off_loop(function: Any) -> Any:
@@ -46,6 +49,7 @@ class RoomHub:
         self.host_id = host_id
         self.members: dict[str, Member] = {}
         self.pending_likes = 0
+        self.dropped = 0  # chat events not written to a socket whose outbox was full
         self.last_viewers: tuple[int, int] | None = None
         self.task: asyncio.Task | None = None
         self.receiver: asyncio.Task | None = None
@@ -65,11 +69,18 @@ class RoomHub:
     async def _receive(self, channel_layer: Any, channel: str) -> None:
         while True:
             message = await channel_layer.receive(channel)
-            for member in list(self.members.values()):
-                try:
-                    await member.deliver(message)
-                except Exception:  # one closing socket must not stop the room
-                    logger.debug("room event not delivered", exc_info=True)
+            self.hand_out(message)
+
+    def hand_out(self, message: dict[str, Any]) -> None:
+        """Give one event to every local socket, in one pass that never waits on a socket."""
+        frame = text_frame(message["text"])  # once per process (apps/live/wire.py)
+        system = message["event"].get("type") == "system"
+        for member in list(self.members.values()):
+            try:
+                if not member.offer(message, frame, system):
+                    self.dropped += 1
+            except Exception:  # one closing socket must not stop the room
+                logger.debug("room event not delivered", exc_info=True)
 
     async def _unsubscribe(self) -> None:
         if self.receiver is not None:
@@ -111,6 +122,9 @@ class RoomHub:
                         self.room_id, list(self.members), settings.LIVE_PRESENCE_TTL_SECONDS
                     )
                 await self._tell_viewers(always=beat)
+                if self.dropped:
+                    dropped, self.dropped = self.dropped, 0
+                    logger.warning("live room %s: %s events dropped", self.room_id, dropped)
             except Exception:  # a Redis or database hiccup must not stop the room's ticks
                 logger.exception("live room %s tick failed", self.room_id)
         HUBS.pop(_hub_key(self.room_id), None)
@@ -138,12 +152,7 @@ class RoomHub:
         if viewers == self.last_viewers and not always:
             return
         self.last_viewers = viewers
-        frame = {"type": "viewers", "count": viewers[0], "peak": viewers[1]}
-        for member in list(self.members.values()):
-            try:
-                await member.send_json(frame)
-            except Exception:  # a socket closing meanwhile
-                logger.debug("viewer frame not sent", exc_info=True)
+        self.hand_out(envelope({"type": "viewers", "count": viewers[0], "peak": viewers[1]}))
 
 
 # Per event loop and room: a server has one loop; tests start a loop per test.

@@ -1,4 +1,5 @@
-"""Live state shared by every server process: presence, likes, peaks, rate limits, slow mode.
+"""Live state shared by every server process: presence, likes, peaks, rate limits, slow mode,
+and each room's chat version (what invalidates the speakers kept by ``apps.live.speakers``).
 
 In Redis when ``REDIS_URL`` is set (keys under ``<CACHE_KEY_PREFIX>:live:``), so that any
 process sees the same viewers, totals and limits, and a dying process's viewers expire; in
@@ -40,6 +41,8 @@ class LiveState(Protocol):
     def hit(self, key: str, window: int) -> int: ...
     def claim(self, key: str, seconds: int) -> float: ...
     def forget_room(self, room_id: int) -> None: ...
+    def chat_version(self, room_id: int) -> int: ...
+    def chat_version_bump(self, room_ids: list[int]) -> None: ...
 
 
 def _prefix() -> str:
@@ -96,6 +99,17 @@ class RedisLiveState:
     def forget_room(self, room_id: int) -> None:
         self.client.delete(f"{_prefix()}:viewers:{room_id}")
 
+    def chat_version(self, room_id: int) -> int:
+        """The room's chat version (``apps.live.speakers``): 0 until something changed."""
+        return int(self.client.get(f"{_prefix()}:chatver:{room_id}") or 0)
+
+    def chat_version_bump(self, room_ids: list[int]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for room_id in room_ids:
+            pipe.incr(f"{_prefix()}:chatver:{room_id}")
+            pipe.expire(f"{_prefix()}:chatver:{room_id}", KEEP_SECONDS)
+        pipe.execute()
+
 
 class MemoryLiveState:
     """One process's state (embedded mode): the same answers, nothing shared."""
@@ -106,6 +120,7 @@ class MemoryLiveState:
         self.peaks: dict[int, int] = {}
         self.like_totals: dict[int, int] = {}
         self.expiring: dict[str, tuple[int, float]] = {}
+        self.versions: dict[int, int] = {}
 
     def heartbeat(self, room_id: int, members: list[str], ttl: float) -> None:
         with self.lock:
@@ -160,6 +175,14 @@ class MemoryLiveState:
     def forget_room(self, room_id: int) -> None:
         with self.lock:
             self.members.pop(room_id, None)
+
+    def chat_version(self, room_id: int) -> int:
+        return self.versions.get(room_id, 0)
+
+    def chat_version_bump(self, room_ids: list[int]) -> None:
+        with self.lock:
+            for room_id in room_ids:
+                self.versions[room_id] = self.versions.get(room_id, 0) + 1
 
 
 @cache

@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 from django.db import connections
 from django.test.utils import override_settings
 
-from apps.live import services
+from apps.live import services, speakers
 from apps.live.models import Room
 from apps.moderation import matcher
 from config.celery_app import app as celery_app
@@ -35,6 +35,14 @@ def _tasks_in_process() -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_speakers() -> Iterator[None]:
+    """Speakers' contexts kept per process (``apps.live.speakers``) start empty in each test."""
+    speakers.forget_all()
+    yield
+    speakers.forget_all()
 
 
 @pytest.fixture

@@ -161,3 +161,29 @@ def test_chat_bans_and_presence_cross_server_processes(servers, host) -> None:
     assert frame["peak"] >= 2
     stack.close()
     assert ChatMessage.objects.count() == 2
+
+
+def test_a_timeout_and_a_mode_reach_the_speakers_kept_by_each_process(servers, host) -> None:
+    """Each process keeps its writers' contexts; a change made in a third process reaches the
+    next message on both (the room's chat version in Redis), with no socket closed."""
+    (first, _), (second, _) = servers
+    room = make_room(host)
+    alice, bob = UserFactory(), UserFactory()
+
+    with ExitStack() as stack:
+        a = _open(stack, first, room.pk, alice)
+        b = _open(stack, second, room.pk, bob)
+        for socket, user, text in ((a, alice, "one"), (b, bob, "two")):
+            socket.send(json.dumps({"type": "chat", "text": text}))
+            _until(socket, lambda f, u=user: f["type"] == "chat" and f["user"]["id"] == u.pk)
+
+        services.sanction_add(
+            room=room, by=host, user_id=alice.pk, kind=SanctionKind.TIMEOUT, seconds=600
+        )
+        a.send(json.dumps({"type": "chat", "text": "during the timeout"}))
+        assert _until(a, lambda f: f["type"] == "error")["code"] == "chat.timed_out"
+
+        services.chat_settings_update(room=room, allow_list_only=True)
+        b.send(json.dumps({"type": "chat", "text": "after the mode"}))
+        assert _until(b, lambda f: f["type"] == "error")["code"] == "chat.allow_list_only"
+    assert sorted(ChatMessage.objects.values_list("text", flat=True)) == ["one", "two"]

@@ -5,8 +5,12 @@ refusals are ``DomainError``s the consumer turns into an ``error`` frame. The or
 makes each refusal cheap and leaves nothing behind: room live, ban, timeout, allow-list,
 followers-only, rate limit, account strikes, platform screening (``live_chat`` surface), the
 host's words, and only then slow mode (a refused message does not use the slow-mode slot).
+The speaker's context and the host's words come from ``apps.live.speakers`` (kept per process
+under the room's chat version), so an allowed message costs two statements: the account's
+strikes and the INSERT.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -18,7 +22,7 @@ from django.utils import timezone
 from apps.analytics.kinds import EventKind, EventSource
 from apps.analytics.services import server_event_record
 from apps.core.errors import Conflict, DomainError, Forbidden, InvalidInput
-from apps.live import selectors
+from apps.live import selectors, speakers
 from apps.live.chat_filters import host_words_verdict
 from apps.live.models import ChatMessage, LiveBlockedWordAction, MessageVisibility, RoomStatus
 from apps.live.state import live_state
@@ -62,9 +66,10 @@ def check_may_write(context: selectors.SpeakerContext) -> None:
         raise Conflict("The room is not live.", code="room.not_live")
     if context.banned:
         raise Forbidden("You are banned from this room.", code="chat.banned")
-    if context.timed_out_until is not None and not context.is_host:
+    until = context.timed_out_until  # kept contexts outlive a timeout: compare with now
+    if until is not None and until > timezone.now() and not context.is_host:
         raise Forbidden(
-            f"You are timed out until {context.timed_out_until.isoformat()}.",
+            f"You are timed out until {until.isoformat()}.",
             code="chat.timed_out",
         )
     if context.privileged:
@@ -107,15 +112,23 @@ def chat_message_post(*, room_id: int, user: Any, text: Any) -> Posted:
     """Screen and store one chat message; the caller broadcasts it unless it is held, then
     records it (``chat_message_record``)."""
     text = clean_text(text)
-    context = selectors.speaker_context(room_id=room_id, user_id=user.pk)
-    check_may_write(context)
+    version = speakers.room_version(room_id)  # before anything it labels is read
+    context = speakers.speaker_context(room_id=room_id, user_id=user.pk, version=version)
+    try:
+        check_may_write(context)
+    except DomainError:  # a refusal is checked against the database, never the cache alone
+        context = speakers.speaker_context(
+            room_id=room_id, user_id=user.pk, version=version, fresh=True
+        )
+        check_may_write(context)
     room = context.room
     if not context.is_host:
         _rate_limit(room.pk, user.pk)
     ensure_can_post(user)
     result = screen_text(surface=Surface.LIVE_CHAT, text=text)
     result.raise_if_blocked()
-    verdict = host_words_verdict(host_id=room.host_id, text=result.text)
+    words = speakers.room_words(room_id=room.pk, host_id=room.host_id, version=version)
+    verdict = host_words_verdict(words=words, text=result.text)
     if verdict.action == LiveBlockedWordAction.BLOCK and not context.privileged:
         raise InvalidInput(
             "The host does not allow this word in their chat.",
@@ -127,9 +140,10 @@ def chat_message_post(*, room_id: int, user: Any, text: Any) -> Posted:
     )
     if room.slow_mode_seconds and not context.privileged:
         _slow_mode(room.pk, user.pk, room.slow_mode_seconds)
-    with transaction.atomic():
+    # One INSERT in autocommit; a message held by screening joins the review queue with it.
+    with transaction.atomic() if result.needs_review else nullcontext():
         message = ChatMessage.objects.create(
-            room=room,
+            room_id=room.pk,
             author=user,
             text=verdict.text,
             visibility=MessageVisibility.REVIEW if held else MessageVisibility.VISIBLE,
