@@ -75,14 +75,14 @@ def test_only_plain_function_names_are_guards() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_gift_to_an_unsigned_host_is_one_ledger_statement() -> None:
+def test_a_gift_to_an_unsigned_host_is_one_statement() -> None:
     host, sender = UserFactory(), funded_user(1_000)
     _accounts(Owner.user(host.pk), Owner.user(sender.pk))
     with CaptureQueriesContext(connection) as queries:
         gift = _gift(sender, host.pk, "plain")
     statements = [query["sql"] for query in queries]
-    assert len(statements) == 2, statements  # the accounts, then the guarded posting
-    assert "ledger_post_guarded((programs_income_share_owed(" in statements[1]
+    assert len(statements) == 1, statements  # accounts by owner, guard and posting together
+    assert "ledger_post_owned((programs_income_share_owed(" in statements[0]
     assert not any(sql.startswith(("BEGIN", "SAVEPOINT")) for sql in statements)
     assert gift.kind == TransactionKind.GIFT and available(host) == 500
     assert not Transaction.objects.filter(kind=TransactionKind.REVENUE_SHARE).exists()
@@ -98,7 +98,8 @@ def test_a_gift_to_a_signed_host_is_withheld_then_posted_with_its_share() -> Non
     with CaptureQueriesContext(connection) as queries:
         gift = _gift(sender, contract.creator_id, "signed")
     statements = [query["sql"] for query in queries]
-    assert "ledger_post_guarded(" in statements[1]
+    assert "ledger_post_owned((programs_income_share_owed(" in statements[0]
+    assert not any("ledger_post_guarded(" in sql for sql in statements)  # not asked twice
     assert any(sql.startswith("BEGIN") or "SAVEPOINT" in sql for sql in statements[2:])
     assert Transaction.objects.filter(kind=TransactionKind.GIFT).count() == 1  # once, not twice
     share = Transaction.objects.get(kind=TransactionKind.REVENUE_SHARE)

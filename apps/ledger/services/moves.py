@@ -37,6 +37,7 @@ from apps.ledger.models import (
     Transaction,
     TransactionKind,
 )
+from apps.ledger.services import posting_sql
 from apps.ledger.services.accounts import PLATFORM, Owner, accounts_for
 from apps.ledger.services.base import InsufficientFunds, Posting
 from apps.ledger.services.move_rules import (
@@ -52,6 +53,7 @@ from apps.ledger.services.move_rules import (
 from apps.ledger.services.posting import (
     check_amount,
     transaction_post,
+    transaction_post_owned,
     transaction_post_unless_guarded,
     transactions_post_batch,
 )
@@ -66,7 +68,12 @@ def _post(posting: Posting) -> Transaction:
 
 
 def _post_income(
-    posting: Posting, earner: Owner, earner_account: Account, income: int
+    posting: Posting,
+    earner: Owner,
+    earner_account: Account,
+    income: int,
+    *,
+    owed_known: bool = False,
 ) -> Transaction:
     """Post a creator's income and, in the same transaction, the shares owed on it.
 
@@ -78,10 +85,11 @@ def _post_income(
     transaction, at the income's own time, after it is posted: if they or the share's posting
     fail, the income is rolled back with them. A contract that starts in the microseconds
     between the question and the posting applies from the earner's next income.
+    ``owed_known``: the caller's own guarded statement already said a share may be owed.
     """
     if not income_splits.has_resolvers() or earner.type != OwnerType.USER:
         return _post(posting)
-    if not connection.in_atomic_block:
+    if not connection.in_atomic_block and not owed_known:
         guards = income_splits.database_guards()
         if guards is not None and connection.vendor == "postgresql":
             posted = transaction_post_unless_guarded(
@@ -442,13 +450,18 @@ class Gift:
     key: str
 
 
-def _gift_posting(gift: Gift, accounts: dict) -> Posting:
+def _gift_parts(gift: Gift) -> tuple[Owner, Owner, int]:
+    """The checked sender and recipient, and the platform's fee."""
     sender = _owner(gift.sender, WALLET_OWNER_TYPES, "sender")
     recipient = _owner(gift.recipient, WALLET_OWNER_TYPES, "recipient")
     if sender == recipient:
         raise Conflict("You cannot send a gift to yourself.", code="gift.self")
     check_amount(gift.amount)
-    fee = gift_fee(gift.amount, gift.fee_rate)
+    return sender, recipient, gift_fee(gift.amount, gift.fee_rate)
+
+
+def _gift_posting(gift: Gift, accounts: dict) -> Posting:
+    sender, recipient, fee = _gift_parts(gift)
     return Posting(
         kind=TransactionKind.GIFT,
         legs=_legs(
@@ -478,11 +491,45 @@ def gift(
     accounts: the credits land on shards, so concurrent gifts do not queue on one row.
     """
     request = Gift(sender, recipient, amount, fee_rate, key)
+    owed_known = False
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # The common case in one statement: accounts found by owner, guard, posting.
+        posted = _gift_owned(request)
+        if isinstance(posted, Transaction):
+            return posted
+        owed_known = posted == posting_sql.GUARDED
     accounts = _gift_accounts([request])
     posting = _gift_posting(request, accounts)
     earner = Owner(*recipient)
     income = amount - gift_fee(amount, fee_rate)
-    return _post_income(posting, earner, accounts[(earner, AccountKind.WALLET)], income)
+    return _post_income(
+        posting, earner, accounts[(earner, AccountKind.WALLET)], income, owed_known=owed_known
+    )
+
+
+def _gift_owned(request: Gift) -> Transaction | str:
+    """``gift`` by owner (``transaction_post_owned``), when the guards allow it: the posting,
+    or why it was not made (an account missing; a share owed; a resolver with no guard)."""
+    sender, recipient, fee = _gift_parts(request)
+    guards: tuple[str, ...] | None = ()
+    if income_splits.has_resolvers() and recipient.type == OwnerType.USER:
+        guards = income_splits.database_guards()
+        if guards is None:
+            return "unguarded"
+    legs = [
+        (sender, AccountKind.WALLET, -request.amount),
+        (recipient, AccountKind.WALLET, request.amount - fee),
+    ]
+    if fee:
+        legs.append((PLATFORM, AccountKind.PLATFORM_REVENUE, fee))
+    return transaction_post_owned(
+        kind=TransactionKind.GIFT,
+        legs=legs,
+        description="Gift",
+        key=_key("gift", request.key),
+        guards=guards,
+        guard_user=recipient.id,
+    )
 
 
 def gift_batch(*, gifts: Sequence[Gift]) -> list[Transaction | InsufficientFunds]:

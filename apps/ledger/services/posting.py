@@ -12,6 +12,7 @@ embedded mode) the ORM does the same work one row at a time.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -105,6 +106,42 @@ def transaction_post_unless_guarded(
         refuse=insufficient_funds,
         guards=guards,
         guard_user=user_id,
+    )
+
+
+def transaction_post_owned(
+    *,
+    kind: str,
+    legs: Sequence[tuple[Any, str, int]],
+    description: str,
+    key: str,
+    guards: Sequence[str] = (),
+    guard_user: int | None = None,
+) -> Transaction | str:
+    """PostgreSQL, outside any transaction: a keyed posting whose legs name ``(owner, account
+    kind, amount)``, found, guarded and posted in one statement (a gift's one round trip).
+
+    Returns the transaction, or ``posting_sql.GUARDED`` / ``posting_sql.MISSING`` when nothing
+    was written (a guard was true; an account does not exist yet): the caller takes its slower
+    path. The same rules as ``transaction_post`` (checked legs, lock order, refusal, key)."""
+    rows: dict[tuple[str, int, str], int] = {}
+    for owner, account_kind, amount in legs:
+        slot = (str(owner.type), int(owner.id), str(account_kind))
+        if type(amount) is not int or amount == 0:
+            raise ValueError(f"A leg's amount must be a non-zero int of fen, not {amount!r}.")
+        if slot in rows:
+            raise ValueError("One leg per account in a transaction.")
+        rows[slot] = amount
+    if len(rows) < 2 or sum(rows.values()) != 0:
+        raise ValueError("A transaction needs two or more legs summing to zero.")
+    return posting_sql.post_owned(
+        kind=kind,
+        description=description,
+        key=key,
+        legs=[(*slot, amount) for slot, amount in rows.items()],
+        refuse=insufficient_funds,
+        guards=guards,
+        guard_user=guard_user,
     )
 
 

@@ -145,6 +145,52 @@ def post_one(
     return posted
 
 
+GUARDED = "guarded"
+MISSING = "missing"
+
+
+def post_owned(
+    *,
+    kind: str,
+    description: str,
+    key: str,
+    legs: Sequence[tuple[str, int, str, int]],
+    refuse: Callable[[str, int, int], InsufficientFunds],
+    guards: Sequence[str] = (),
+    guard_user: int | None = None,
+) -> Transaction | str:
+    """One posting whose legs are ``(owner_type, owner_id, account kind, amount)``: the
+    accounts found by owner, the guards evaluated and the posting made in one statement,
+    ``ledger_post_owned`` (migration 0008). ``GUARDED`` or ``MISSING`` (an account does not
+    exist yet) when nothing was written; the legs are the caller's checked, distinct ones."""
+    guarded = "false"
+    head: list[Any] = []
+    if guards:
+        guarded = " OR ".join(f"{guard}(%s::bigint, clock_timestamp())" for guard in guards)
+        head = [guard_user] * len(guards)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM ledger_post_owned(({guarded}), %s::text, %s::text, %s::text, "
+            "%s::text[], %s::bigint[], %s::text[], %s::bigint[])",
+            [
+                *head,
+                kind,
+                description[:200],
+                key,
+                [leg[0] for leg in legs],
+                _array([leg[1] for leg in legs]),
+                [leg[2] for leg in legs],
+                _array([leg[3] for leg in legs]),
+            ],
+        )
+        status, *fields, short_kind, short_balance, short_needed = cursor.fetchone()
+    if status in (GUARDED, MISSING):
+        return status
+    if status == "refused":
+        raise refuse(short_kind, short_balance, short_needed)
+    return _transaction(fields)
+
+
 def _rollback() -> None:
     """End the posting's own transaction after a refusal or an error (idle: nothing to do)."""
     raw = connection.connection
