@@ -11,7 +11,7 @@ four statements built by ``posting_sql``; neither is compiled by the ORM. Elsewh
 embedded mode) the ORM does the same work one row at a time.
 """
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -34,18 +34,26 @@ from apps.ledger.services import posting_sql
 from apps.ledger.services.base import InsufficientFunds, Posting, insufficient_funds
 
 
-def _legs_by_account(legs: Sequence[tuple[Account | int, int]]) -> dict[int, int]:
-    amounts: dict[int, int] = {}
-    for account, amount in legs:
-        account_id = account.pk if isinstance(account, Account) else int(account)
+def _checked_legs(legs: Iterable[tuple[Hashable, int]]) -> dict[Any, int]:
+    """Leg key (an account id, or an owner and kind) -> amount: non-zero ints of fen, one leg
+    per account, two or more, summing to zero; anything else is the caller's bug."""
+    amounts: dict[Any, int] = {}
+    for key, amount in legs:
         if type(amount) is not int or amount == 0:
             raise ValueError(f"A leg's amount must be a non-zero int of fen, not {amount!r}.")
-        if account_id in amounts:
+        if key in amounts:
             raise ValueError("One leg per account in a transaction.")
-        amounts[account_id] = amount
+        amounts[key] = amount
     if len(amounts) < 2 or sum(amounts.values()) != 0:
         raise ValueError("A transaction needs two or more legs summing to zero.")
     return amounts
+
+
+def _legs_by_account(legs: Sequence[tuple[Account | int, int]]) -> dict[int, int]:
+    return _checked_legs(
+        (account.pk if isinstance(account, Account) else int(account), amount)
+        for account, amount in legs
+    )
 
 
 def _shard_counts(postings: Sequence[Posting]) -> dict[int, int]:
@@ -124,16 +132,10 @@ def transaction_post_owned(
     Returns the transaction, or ``posting_sql.GUARDED`` / ``posting_sql.MISSING`` when nothing
     was written (a guard was true; an account does not exist yet): the caller takes its slower
     path. The same rules as ``transaction_post`` (checked legs, lock order, refusal, key)."""
-    rows: dict[tuple[str, int, str], int] = {}
-    for owner, account_kind, amount in legs:
-        slot = (str(owner.type), int(owner.id), str(account_kind))
-        if type(amount) is not int or amount == 0:
-            raise ValueError(f"A leg's amount must be a non-zero int of fen, not {amount!r}.")
-        if slot in rows:
-            raise ValueError("One leg per account in a transaction.")
-        rows[slot] = amount
-    if len(rows) < 2 or sum(rows.values()) != 0:
-        raise ValueError("A transaction needs two or more legs summing to zero.")
+    rows = _checked_legs(
+        ((str(owner.type), int(owner.id), str(account_kind)), amount)
+        for owner, account_kind, amount in legs
+    )
     return posting_sql.post_owned(
         kind=kind,
         description=description,
