@@ -18,10 +18,11 @@ Registries, each keyed by a stable name (``<app>.<what>``):
     makes the note's author block the commenter. Creators registers its blocked words.
 ``feed_slots``
     ``(FeedSlotRequest) -> Sequence[FeedSlot]``, asked once per discovery page with the
-    organic notes already chosen; returns note ids to insert at page positions (promotion will
-    place paid notes). Notes loads every slot's note in one query, keeping only notes the
-    viewer may see, and the cursor is not moved. A provider must run a constant number of
-    queries whatever the page size.
+    organic notes already chosen; returns note ids to insert at page positions (promotion
+    places paid notes). Notes loads every slot's note in one query, keeping only notes the
+    viewer may see; slot notes take places within the page size, and the organic notes they
+    push out open the next page (the cursor stops at the last organic note shown). A provider
+    must run a constant number of queries whatever the page size.
 ``note_labels``
     ``(notes, viewer) -> {note_id: [NoteLabel, ...]}`` for a whole page of notes at once (brands
     will label sponsored notes). Serialized notes carry ``labels`` only while one is registered.

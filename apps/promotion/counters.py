@@ -31,6 +31,9 @@ from apps.core.errors import ServiceUnavailable
 FREQUENCY_TTL_SECONDS = 2 * 24 * 3600
 LOCAL_FREQUENCY_KEYS = 100_000
 
+# KEYS[1] is the active orders' version: when ARGV[7] names a version and it is no longer the
+# current one, nothing is reserved and {-1, current} comes back (the caller chose its candidates
+# from stale targeting). Then three keys per candidate order; its draw is ARGV[7 + i].
 _RESERVE_LUA = """
 local viewer = ARGV[1]
 local now = tonumber(ARGV[2])
@@ -38,12 +41,16 @@ local want = tonumber(ARGV[3])
 local fcap = tonumber(ARGV[4])
 local fttl = tonumber(ARGV[5])
 local lead = tonumber(ARGV[6])
+if ARGV[7] ~= '' then
+  local current = redis.call('GET', KEYS[1]) or '0'
+  if current ~= ARGV[7] then return {-1, tonumber(current)} end
+end
 local served = {}
-local n = #KEYS / 3
+local n = (#KEYS - 1) / 3
 for i = 1, n do
   if #served >= want then break end
-  local okey = KEYS[3 * i - 2]
-  local fkey = KEYS[3 * i - 1]
+  local okey = KEYS[3 * i - 1]
+  local fkey = KEYS[3 * i]
   local st = redis.call('HMGET', okey, 'cap', 'imp', 'start', 'end', 'p', 'closed', 'id')
   if st[1] and st[6] ~= '1' then
     local cap = tonumber(st[1])
@@ -53,13 +60,13 @@ for i = 1, n do
     local p = tonumber(st[5] or '1')
     if imp < cap and now >= s and now < e then
       local allowed = math.floor(cap * math.min(1, (now - s + lead) / (e - s)))
-      if imp < allowed and tonumber(ARGV[6 + i]) < p then
+      if imp < allowed and tonumber(ARGV[7 + i]) < p then
         local seen = tonumber(redis.call('HGET', fkey, viewer) or '0')
         if seen < fcap then
           redis.call('HINCRBY', fkey, viewer, 1)
           redis.call('EXPIRE', fkey, fttl)
           redis.call('HINCRBY', okey, 'imp', 1)
-          redis.call('RPUSH', KEYS[3 * i], st[7] .. ':' .. viewer .. ':' .. ARGV[2])
+          redis.call('RPUSH', KEYS[3 * i + 1], st[7] .. ':' .. viewer .. ':' .. ARGV[2])
           served[#served + 1] = st[7]
         end
       end
@@ -118,6 +125,15 @@ class OrderWindow:
 
 class CountersUnavailable(ServiceUnavailable):
     code = "promotion.counters_unavailable"
+
+
+class StaleSpecs(Exception):
+    """``reserve`` was given a version of the active orders that is no longer current: nothing
+    was reserved; reload the orders (``version`` is the current one) and choose again."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"active orders changed (now version {version})")
+        self.version = version
 
 
 def _guarded[**P, R](method: Callable[P, R]) -> Callable[P, R]:
@@ -203,10 +219,16 @@ class RedisCounters:
         now_ms: int,
         day: str,
         draws: Sequence[float],
+        specs_version: int | None = None,
     ) -> list[int]:
+        """Reserve up to ``want`` impressions among ``candidates`` for the viewer, atomically.
+
+        With ``specs_version`` (the active orders' version the candidates were chosen from) the
+        same round trip checks it is still current, else raises ``StaleSpecs``.
+        """
         if not candidates or want <= 0:
             return []
-        keys = []
+        keys = [self._key("specs-version")]
         for order_id in candidates:
             keys += [
                 self._key("o", order_id),
@@ -220,9 +242,13 @@ class RedisCounters:
             settings.PROMOTION_FREQUENCY_CAP,
             FREQUENCY_TTL_SECONDS,
             settings.PROMOTION_PACING_LEAD_SECONDS * 1000,
+            "" if specs_version is None else specs_version,
             *draws,
         ]
-        return [int(order_id) for order_id in self._reserve(keys=keys, args=args)]
+        reply = self._reserve(keys=keys, args=args)
+        if reply and int(reply[0]) == -1:
+            raise StaleSpecs(int(reply[1]))
+        return [int(order_id) for order_id in reply]
 
     @_guarded
     def drain(self, order_id: int, limit: int) -> list[Served]:
@@ -319,10 +345,13 @@ class LocalCounters:
         now_ms: int,
         day: str,
         draws: Sequence[float],
+        specs_version: int | None = None,
     ) -> list[int]:
         served: list[int] = []
         lead = settings.PROMOTION_PACING_LEAD_SECONDS * 1000
         with self._lock:
+            if specs_version is not None and specs_version != self._version:
+                raise StaleSpecs(self._version)
             for order_id, draw in zip(candidates, draws, strict=True):
                 if len(served) >= want:
                     break

@@ -1,9 +1,11 @@
 """The feed-slot provider: promoted notes placed in discovery pages.
 
 Per page: one query (the viewer's targeting snapshot and blocks, run whatever the number of
-running orders) and one Redis script call that chooses and reserves atomically. The active
-orders' targeting is kept in Redis with a version number and cached in the process until the
-version changes, so choosing costs no query. At most one promoted note per
+running orders) and one Redis round trip: the script that reserves atomically and, in the same
+call, checks that the process's copy of the running orders is current. The active orders'
+targeting is kept in Redis with a version number and cached in the process until the version
+changes, so choosing costs no query; when the copy offers the viewer nothing, the version is
+read alone instead (an order that has just started is found at once). At most one promoted note per
 ``PROMOTION_SLOT_EVERY`` organic items; never the viewer's own note, never across a block,
 never to a viewer outside the audience, never a note already on the page; the frequency cap,
 the pacing curve and the hard cap are checked inside the script (``counters.py``).
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -24,10 +26,13 @@ from django.utils import timezone
 from apps.analytics.days import local_today
 from apps.notes.hooks import FeedSlot, FeedSlotRequest
 from apps.promotion import billing, targeting
-from apps.promotion.counters import counters
+from apps.promotion.counters import StaleSpecs, counters
 
 logger = logging.getLogger(__name__)
-MAX_CANDIDATES = 16
+# Orders offered to the reservation script per page: enough for the page's slots when some are
+# paced out or capped, few enough that the script's keys stay short.
+MAX_CANDIDATES = 6
+MATCHED_PROFILES = 4096
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,9 @@ class ActiveOrders:
     open_to_all: dict[str, frozenset[int]]
     by_author: dict[int, frozenset[int]]
     by_note: dict[int, frozenset[int]]
+    # Orders matching a targeting profile (gender, age band, region, interests): viewers share
+    # profiles, so the set operations run once per profile and version, not once per page.
+    matched: dict[tuple, frozenset[int]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(cls, specs: dict[int, dict[str, Any]]) -> ActiveOrders:
@@ -73,40 +81,98 @@ class ActiveOrders:
             allowed |= self.naming[dimension].get(value, frozenset())
         return allowed
 
+    def _matching(self, viewer: targeting.Viewer) -> frozenset[int]:
+        profile = (viewer.gender, viewer.age_band, viewer.region, viewer.interests)
+        found = self.matched.get(profile)
+        if found is None:
+            found = set(self.everyone)
+            found &= self._allowed("genders", (viewer.gender,))
+            found &= self._allowed("age_bands", (viewer.age_band,))
+            found &= self._allowed("regions", (viewer.region,))
+            found &= self._allowed("interests", viewer.interests)
+            found = frozenset(found)
+            if len(self.matched) >= MATCHED_PROFILES:
+                self.matched.clear()
+            self.matched[profile] = found
+        return found
+
     def candidates(self, viewer: targeting.Viewer, page_note_ids: Any) -> list[int]:
         """Orders whose audience holds the viewer, minus own, blocked and on-page notes.
         (Time windows, caps and frequency are checked atomically in the counters' script.)"""
         if not self.everyone:
             return []
-        found = set(self.everyone)
-        found &= self._allowed("genders", (viewer.gender,))
-        found &= self._allowed("age_bands", (viewer.age_band,))
-        found &= self._allowed("regions", (viewer.region,))
-        found &= self._allowed("interests", viewer.interests)
+        found = self._matching(viewer)
+        hidden: set[int] = set()
         for author_id in (viewer.user_id, *viewer.blocked):
-            found -= self.by_author.get(author_id, frozenset())
+            hidden.update(self.by_author.get(author_id, ()))
         for note_id in page_note_ids:
-            found -= self.by_note.get(note_id, frozenset())
-        return list(found)
+            hidden.update(self.by_note.get(note_id, ()))
+        return list(found - hidden if hidden else found)
 
 
 _cache: dict[str, tuple[int, ActiveOrders]] = {}
 
 
-def _active_orders() -> ActiveOrders:
-    """The running orders, reloaded and re-indexed only when their version changed."""
+def _cache_key() -> str:
+    return f"{settings.PROMOTION_COUNTERS}:{settings.CACHE_KEY_PREFIX}"
+
+
+def _active_orders(version: int | None = None) -> tuple[int, ActiveOrders]:
+    """(version, running orders): reloaded and re-indexed only when the version changed.
+
+    ``version`` is the current one when the caller already knows it (a stale reservation
+    answered with it); otherwise it is read (one round trip).
+    """
     hot = counters()
-    version = hot.specs_version()
+    if version is None:
+        version = hot.specs_version()
     if version == 0 and settings.PROMOTION_COUNTERS == "local":
         billing.orders_republish_active()  # embedded mode: this process's memory starts empty
         version = hot.specs_version()
-    key = f"{settings.PROMOTION_COUNTERS}:{settings.CACHE_KEY_PREFIX}"
-    cached = _cache.get(key)
+    cached = _cache.get(_cache_key())
     if cached is not None and cached[0] == version:
-        return cached[1]
-    active = ActiveOrders.build(hot.specs())
-    _cache[key] = (version, active)
-    return active
+        return cached
+    loaded = (version, ActiveOrders.build(hot.specs()))
+    _cache[_cache_key()] = loaded
+    return loaded
+
+
+def _reserve(viewer: targeting.Viewer, request: FeedSlotRequest, want: int, now) -> list[int]:
+    """Reserve promoted impressions for one page: usually one round trip.
+
+    Candidates are chosen from this process's copy of the running orders, and the reservation
+    script checks in the same call that the copy is current (``StaleSpecs`` otherwise: reload,
+    choose again). Only when the copy offers no candidate is the version read on its own, so
+    an order that has just started is found.
+    """
+    cached = _cache.get(_cache_key())
+    version, active = cached if cached is not None else _active_orders()
+    candidates = active.candidates(viewer, request.page_note_ids)
+    if not candidates and cached is not None:
+        version, active = _active_orders()
+        candidates = active.candidates(viewer, request.page_note_ids)
+    for _attempt in range(3):
+        if not candidates:
+            return []
+        # A random sample rotates fairly between matching orders.
+        candidates = random.sample(candidates, min(len(candidates), MAX_CANDIDATES))
+        try:
+            return [
+                active.specs[order_id]["note_id"]
+                for order_id in counters().reserve(
+                    viewer_id=viewer.user_id,
+                    candidates=candidates,
+                    want=want,
+                    now_ms=int(now.timestamp() * 1000),
+                    day=local_today(now).isoformat(),
+                    draws=[random.random() for _ in candidates],
+                    specs_version=version,
+                )
+            ]
+        except StaleSpecs as stale:
+            version, active = _active_orders(stale.version)
+            candidates = active.candidates(viewer, request.page_note_ids)
+    return []  # the orders kept changing under this page: serve it without promotion
 
 
 def slot_index(k: int, every: int) -> int:
@@ -123,24 +189,10 @@ def promoted_slots(request: FeedSlotRequest) -> list[FeedSlot]:
     if want <= 0:
         return []
     try:
-        active = _active_orders()
-        candidates = active.candidates(viewer, request.page_note_ids)
-        if not candidates:
-            return []
-        # A random sample rotates fairly between matching orders.
-        candidates = random.sample(candidates, min(len(candidates), MAX_CANDIDATES))
-        served = counters().reserve(
-            viewer_id=viewer.user_id,
-            candidates=candidates,
-            want=want,
-            now_ms=int(now.timestamp() * 1000),
-            day=local_today(now).isoformat(),
-            draws=[random.random() for _ in candidates],
-        )
+        served = _reserve(viewer, request, want, now)
     except Exception:  # the organic page is served whatever happens to promotion
         logger.exception("promoted slots unavailable")
         return []
     return [
-        FeedSlot(index=slot_index(k, every), note_id=active.specs[order_id]["note_id"])
-        for k, order_id in enumerate(served)
+        FeedSlot(index=slot_index(k, every), note_id=note_id) for k, note_id in enumerate(served)
     ]

@@ -110,6 +110,52 @@ def test_small_pages_and_ended_orders_carry_no_promotion(promoted_note, make_cli
     assert _promoted(client) == []
 
 
+def _redis_commands(monkeypatch) -> list[str]:
+    """The commands the serving counters send to Redis from now on (real Redis answers)."""
+    hot = counters()
+    if not hasattr(hot, "client"):
+        pytest.skip("needs the Redis counters")
+    sent: list[str] = []
+    real = hot.client.execute_command
+
+    def counted(*args, **options):
+        sent.append(str(args[0]).upper())
+        return real(*args, **options)
+
+    monkeypatch.setattr(hot.client, "execute_command", counted)
+    return sent
+
+
+def test_a_page_with_a_promoted_note_costs_one_redis_round_trip(
+    promoted_note, make_client, monkeypatch
+) -> None:
+    client = make_client(audience(1)[0])
+    assert _promoted(client) == [promoted_note.note_id]  # the process's copy is loaded
+    sent = _redis_commands(monkeypatch)
+    assert _promoted(client) == [promoted_note.note_id]
+    assert sent == ["EVALSHA"]  # the version is checked inside the reservation script
+    sent.clear()
+    assert _promoted(make_client(UserFactory())) == []  # nothing for this viewer in the copy
+    assert sent == ["GET"]  # so the version alone is read, to find orders just started
+
+
+def test_a_stale_copy_of_the_running_orders_never_serves_a_withdrawn_order(
+    promoted_note, make_client, monkeypatch
+) -> None:
+    viewer = audience(1)[0]
+    client = make_client(viewer)
+    assert _promoted(client) == [promoted_note.note_id]  # this process now holds a copy
+    counters().spec_set(promoted_note.pk, None)  # withdrawn elsewhere: the version moves on
+    sent = _redis_commands(monkeypatch)
+    assert _promoted(client) == []
+    # The reservation was refused as stale, the copy reloaded, and nothing matched any more.
+    assert sent[:2] == ["EVALSHA", "HGETALL"]
+    assert counters().reserved([promoted_note.pk])[promoted_note.pk] == 1
+    # An order started after the copy was taken is found on the next page.
+    billing.order_publish(promoted_note)
+    assert _promoted(make_client(audience(1)[0])) == [promoted_note.note_id]
+
+
 def _active_orders(n: int) -> None:
     """``n`` active orders on beauty notes, published to the serving counters."""
     creator = UserFactory()

@@ -340,8 +340,9 @@ def _decode_position(cursor: str) -> FeedPosition:
 class DiscoveryFeedApi(APIView):
     """The discovery feed: public notes by engagement with time decay, lifted by my interests.
 
-    Pages forward with an opaque cursor on (score, id). Promoted notes will be inserted per
-    page by the feed-slot providers (``apps/notes/hooks.py``); they carry ``promoted: true``.
+    Pages forward with an opaque cursor on (score, id). Promoted notes from the feed-slot
+    providers (``apps/notes/hooks.py``) take places within ``page_size`` and carry
+    ``promoted: true``; the organic notes they push out open the next page.
     """
 
     @extend_schema(
