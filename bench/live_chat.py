@@ -22,7 +22,9 @@ PostgreSQL and Redis:
 
 import argparse
 import asyncio
+import base64
 import contextlib
+import hashlib
 import json
 import multiprocessing
 import os
@@ -111,7 +113,12 @@ def _start_platform(
         "REDIS_URL": settings.REDIS_URL,
         "CACHE_KEY_PREFIX": prefix,
         "LIVE_CHAT_RATE": "1000",  # the bench measures fan-out, not the per-user limit
-        "DJANGO_DEBUG": "1",
+        # As in production (DEBUG keeps every query in memory); this process's key (it signs
+        # the sockets' tokens), plain HTTP on the loopback.
+        "DJANGO_DEBUG": "false",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
         "PYTHONPATH": str(ROOT),
     }
     started = []
@@ -191,51 +198,157 @@ def _start_reference(logs: Path) -> list:
 # --- clients -------------------------------------------------------------------------------
 
 
+_WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def _masked(opcode: int, payload: bytes) -> bytes:
+    """One final client frame (clients mask every frame: RFC 6455, 5.3)."""
+    mask = os.urandom(4)
+    size = len(payload)
+    head = bytes([0x80 | opcode])
+    if size < 126:
+        head += bytes([0x80 | size])
+    else:
+        head += bytes([0x80 | 126]) + size.to_bytes(2, "big")
+    body = int.from_bytes(payload, "big") ^ int.from_bytes((mask * (size // 4 + 1))[:size], "big")
+    return head + mask + body.to_bytes(size, "big")
+
+
+class _Socket(asyncio.Protocol):
+    """One client socket: a minimal RFC 6455 client on a bare transport.
+
+    The opening handshake (with the accept key checked), masked text frames out, unmasked
+    frames in (text, continuation, ping answered with pong, close). No per-message queue,
+    future or task: the clients share the two cores with the server under test, so every
+    microsecond they spend is taken from it (and from the limit's server alike).
+    """
+
+    def __init__(self, host: str, path: str, subprotocols: list[str], on_text, platform) -> None:
+        self.key = base64.b64encode(os.urandom(16))
+        extra = f"Sec-WebSocket-Protocol: {', '.join(subprotocols)}\r\n" if subprotocols else ""
+        self.request = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {self.key.decode()}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1\r\n{extra}\r\n"
+        ).encode()
+        self.on_text = on_text
+        self.platform = platform  # the platform greets first: ready on its welcome
+        self.ready = asyncio.get_running_loop().create_future()
+        self.transport = None
+        self.buffer = b""
+        self.open = False
+        self.fragments: list[bytes] = []
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer + data
+        if not self.open:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                self.buffer = buffer
+                return
+            head, buffer = buffer[:end].decode("latin-1"), buffer[end + 4 :]
+            accept = base64.b64encode(hashlib.sha1(self.key + _WS_GUID).digest()).decode()
+            if not head.startswith("HTTP/1.1 101") or accept not in head:
+                self._fail(ConnectionError(f"handshake refused: {head.splitlines()[0]}"))
+                self.transport.close()
+                return
+            self.open = True
+            if not self.platform:
+                self.ready.set_result(self)
+        offset, size = 0, len(buffer)
+        while size - offset >= 2:
+            first, second = buffer[offset], buffer[offset + 1] & 0x7F
+            start = offset + 2
+            if second == 126:
+                if size - start < 2:
+                    break
+                second, start = int.from_bytes(buffer[start : start + 2], "big"), start + 2
+            elif second == 127:
+                if size - start < 8:
+                    break
+                second, start = int.from_bytes(buffer[start : start + 8], "big"), start + 8
+            if size - start < second:
+                break
+            offset = start + second
+            self._frame(first, buffer[start:offset])
+        self.buffer = buffer[offset:]
+
+    def _frame(self, first: int, payload: bytes) -> None:
+        opcode = first & 0x0F
+        if opcode == 0x9:
+            self.transport.write(_masked(0xA, payload))
+        elif opcode == 0x8:
+            self.transport.close()
+        elif opcode in (0x1, 0x0):
+            self.fragments.append(payload)
+            if first & 0x80:  # FIN
+                text, self.fragments = b"".join(self.fragments), []
+                if not self.ready.done():
+                    self.ready.set_result(self)
+                else:
+                    self.on_text(self, text)
+
+    def connection_lost(self, exc) -> None:
+        self._fail(exc or ConnectionError("closed"))
+
+    def _fail(self, exc: BaseException) -> None:
+        if not self.ready.done():
+            self.ready.set_exception(exc)
+
+    def send_text(self, text: str) -> None:
+        self.transport.write(_masked(0x1, text.encode()))
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
 async def _client(job: dict, ready, go, results) -> None:
-    from websockets.asyncio.client import connect
+    from urllib.parse import urlsplit
 
     urls, tokens, platform = job["urls"], job["tokens"], job["platform"]
     limit = asyncio.Semaphore(50)
     latencies: list[float] = []
     received = 0
     refused: dict[str, int] = {}
+    loop = asyncio.get_running_loop()
 
-    async def open_one(n: int):
-        async with limit:
-            kwargs = {"subprotocols": ["bearer", tokens[n]]} if platform else {}
-            socket = await connect(
-                f"{urls[n % len(urls)]}{job['path']}",
-                origin="http://127.0.0.1",
-                open_timeout=60,
-                max_queue=4096,
-                ping_interval=None,  # a loaded server answering pings late must not cut sockets
-                **kwargs,
-            )
-            if platform:
-                await socket.recv()  # welcome
-            return socket
-
-    sockets = await asyncio.gather(*(open_one(n) for n in range(len(tokens))))
-
-    async def read(socket) -> None:
+    def on_text(socket: _Socket, data: bytes) -> None:
         nonlocal received
-        try:
-            async for raw in socket:
-                now = time.time()
-                frame = json.loads(raw)
-                kind = frame.get("type")
-                if kind == "chat" and frame.get("text", "").startswith("b:"):
-                    received += 1
-                    latencies.append(now - float(frame["text"].rsplit(":", 1)[1]))
-                elif kind == "error" and socket in writers:
-                    refused[frame["code"]] = refused.get(frame["code"], 0) + 1
-        except Exception:  # closed at the end
+        now = time.time()
+        found = data.find(b'"b:')  # a bench message: its send time ends its text
+        if found >= 0:
+            end = data.find(b'"', found + 1)
+            received += 1
+            latencies.append(now - float(data[data.rfind(b":", found, end) + 1 : end]))
             return
+        if b'"error"' in data and socket in writers:
+            frame = json.loads(data)
+            if frame.get("type") == "error":
+                refused[frame["code"]] = refused.get(frame["code"], 0) + 1
 
-    writers = sockets[: job["writers"]]
-    readers = [asyncio.create_task(read(socket)) for socket in sockets]
+    async def open_one(n: int) -> _Socket:
+        async with limit:
+            url = f"{urls[n % len(urls)]}{job['path']}"
+            parts = urlsplit(url)
+            subprotocols = ["bearer", tokens[n]] if platform else []
+            _, socket = await loop.create_connection(
+                lambda: _Socket(parts.netloc, parts.path, subprotocols, on_text, platform),
+                parts.hostname,
+                parts.port,
+            )
+            return await asyncio.wait_for(socket.ready, 60)
+
+    writers: set = set()
+    sockets = await asyncio.gather(*(open_one(n) for n in range(len(tokens))))
+    writers = set(sockets[: job["writers"]])
+    writing = sockets[: job["writers"]]
     ready.put(len(sockets))
-    await asyncio.get_running_loop().run_in_executor(None, go.wait)
+    await loop.run_in_executor(None, go.wait)
     start = time.time()
     sent = 0
     interval = 1.0 / job["rate"] if job["rate"] else 0
@@ -245,17 +358,14 @@ async def _client(job: dict, ready, go, results) -> None:
         if delay > 0:
             await asyncio.sleep(delay)
         text = f"b:{job['index']}:{n}:{time.time():.6f}"
-        try:
-            await writers[n % len(writers)].send(json.dumps({"type": "chat", "text": text}))
-        except Exception:  # a socket the server closed: counted as not sent
-            continue
+        socket = writing[n % len(writing)]
+        if socket.transport is None or socket.transport.is_closing():
+            continue  # a socket the server closed: counted as not sent
+        socket.send_text(json.dumps({"type": "chat", "text": text}))
         sent += 1
     await asyncio.sleep(GRACE)
     for socket in sockets:
-        with contextlib.suppress(Exception):
-            await socket.close()
-    for task in readers:
-        task.cancel()
+        socket.close()
     results.put(
         {
             "sent": sent,
@@ -267,8 +377,23 @@ async def _client(job: dict, ready, go, results) -> None:
     )
 
 
+def _event_loop_run(main) -> None:
+    """uvloop when installed (as uvicorn runs the platform), else asyncio's loop."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover
+        asyncio.run(main)
+    else:
+        asyncio.run(main, loop_factory=uvloop.new_event_loop)
+
+
 def _client_process(job: dict, ready, go, results) -> None:
-    asyncio.run(_client(job, ready, go, results))
+    try:
+        _event_loop_run(_client(job, ready, go, results))
+    except BaseException as exc:  # reported at once, not after the parent's timeouts
+        print(f"client process failed: {exc!r}", file=sys.stderr)
+        ready.put(0)
+        results.put({"sent": 0, "received": 0, "latencies": [], "refused": {}, "connected": 0})
 
 
 def _run_load(urls: list[str], path: str, tokens: list[str], args, platform: bool) -> dict:
@@ -366,7 +491,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="messages per second, total")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
     parser.add_argument("--writers", type=int, default=50, help="sockets that send")
-    parser.add_argument("--servers", type=int, default=1, help="uvicorn processes")
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="uvicorn processes, one per core by default (each is one container as deployed)",
+    )
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--skip-reference", action="store_true")
     parser.add_argument(
@@ -375,7 +505,7 @@ def main() -> None:
     parser.add_argument("--reference-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reference_server:
-        asyncio.run(_reference_server(args.reference_server))
+        _event_loop_run(_reference_server(args.reference_server))
         return
     _setup_django()
     from django.conf import settings
