@@ -79,28 +79,37 @@ _LATERAL_WALKS_SQL = f"""SELECT walk.id, walk.score FROM (
 ) AS walk"""
 
 
+# The columns a card reads (bodies, search text and password hashes stay in the database).
+CARD_COLUMNS = (
+    "id",
+    "author_id",
+    "kind",
+    "title",
+    "cover",
+    "cover_width",
+    "cover_height",
+    "likes_count",
+    "status",
+    "visibility",
+    "moderation",
+    "published_at",
+    "created_at",
+    "author__id",
+    "author__username",
+    "author__profile__user_id",
+    "author__profile__display_name",
+    "author__profile__avatar",
+    "author__profile__fans_count",
+)
+
+
 def _columns(model: type, wanted: set[str]) -> list[str]:
     """Wanted attribute names in the model's field order (the order ``from_db`` expects)."""
     return [f.attname for f in model._meta.concrete_fields if f.attname in wanted]
 
 
-_NOTE_FIELDS = _columns(
-    Note,
-    {
-        "id",
-        "author_id",
-        "kind",
-        "title",
-        "cover",
-        "cover_width",
-        "cover_height",
-        "likes_count",
-        "published_at",
-        "status",
-        "visibility",
-        "moderation",
-    },
-)
+# The hand-written statements read the card's own columns but ``created_at`` (no card shows it).
+_NOTE_FIELDS = _columns(Note, {c for c in CARD_COLUMNS if "__" not in c} - {"created_at"})
 _USER_FIELDS = _columns(User, {"id", "username"})
 _PROFILE_FIELDS = _columns(Profile, {"user_id", "display_name", "avatar", "fans_count"})
 _PAGE_SQL = f"""SELECT {", ".join(f"n.{name}" for name in _NOTE_FIELDS)},

@@ -15,7 +15,7 @@ from apps.accounts.services import is_blocked_either_way
 from apps.core.errors import Forbidden, NotFound
 from apps.moderation.targets import Visibility as ModerationVisibility
 from apps.notes import hooks
-from apps.notes.discovery_sql import FeedPosition, discovery_page_rows, slot_cards
+from apps.notes.discovery_sql import CARD_COLUMNS, FeedPosition, discovery_page_rows, slot_cards
 from apps.notes.models import (
     PUBLICLY_VISIBLE,
     Board,
@@ -51,30 +51,6 @@ def public_notes_for(viewer: User) -> QuerySet[Note]:
         .exclude(author_id__in=blocked)
         .exclude(author_id__in=blockers)
     )
-
-
-# The columns a card reads (bodies, search text and password hashes stay in the database).
-CARD_COLUMNS = (
-    "id",
-    "author_id",
-    "kind",
-    "title",
-    "cover",
-    "cover_width",
-    "cover_height",
-    "likes_count",
-    "status",
-    "visibility",
-    "moderation",
-    "published_at",
-    "created_at",
-    "author__id",
-    "author__username",
-    "author__profile__user_id",
-    "author__profile__display_name",
-    "author__profile__avatar",
-    "author__profile__fans_count",
-)
 
 
 def with_card_fields(notes: QuerySet[Note], viewer: User) -> QuerySet[Note]:
