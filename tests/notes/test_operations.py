@@ -218,6 +218,30 @@ def test_cards_have_exactly_the_declared_fields_and_the_accounts_author_card(rf)
     }
 
 
+def test_cards_read_stored_file_names_without_wrapping_them(rf) -> None:
+    """A card's cover and avatar URLs come from the stored names: no FieldFile (which points
+    back at its instance, a cycle only the garbage collector frees) is made per card."""
+    made = NoteFactory(cover="notes/c.jpg", cover_width=3, cover_height=4)
+    made.author.profile.avatar = "avatars/a.jpg"
+    made.author.profile.save(update_fields=["avatar"])
+    note = Note.objects.select_related("author__profile").get(pk=made.pk)
+    note.viewer_liked = False
+    context = {"request": rf.get("/")}
+    data = NoteCardSerializer(note, context=context).data
+    assert data["cover"]["url"] == "http://testserver/media/notes/c.jpg"
+    assert data["author"]["avatar"] == "http://testserver/media/avatars/a.jpg"
+    assert type(note.__dict__["cover"]) is str
+    assert type(note.author.profile.__dict__["avatar"]) is str
+    # Already wrapped (read elsewhere first), deferred, or empty: the same answers.
+    assert note.cover.url == "/media/notes/c.jpg"
+    assert NoteCardSerializer(note, context=context).data == data
+    deferred = Note.objects.select_related("author__profile").defer("cover").get(pk=made.pk)
+    deferred.viewer_liked = False
+    assert NoteCardSerializer(deferred, context=context).data == data
+    note.cover = ""
+    assert NoteCardSerializer(note, context=context).data["cover"] is None
+
+
 # --- admin ----------------------------------------------------------------------------------
 
 

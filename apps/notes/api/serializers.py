@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models.fields.files import FieldFile
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -51,12 +52,30 @@ def _absolute_url(file: Any, request: Any) -> str | None:
     return request.build_absolute_uri(file.url) if request is not None else file.url
 
 
+def stored_file_url(instance: Any, field: str, request: Any) -> str | None:
+    """Absolute URL of a model instance's stored file, from the column's stored name.
+
+    Reading ``instance.<field>`` wraps the name in a FieldFile that points back at the
+    instance: a reference cycle per card, which only the garbage collector frees, and the feeds
+    build cards by the page. Cards read the stored name and ask the field's storage instead.
+    """
+    if field not in instance.__dict__:  # deferred: let the descriptor load it
+        return _absolute_url(getattr(instance, field), request)
+    value = instance.__dict__[field]
+    name = value.name if isinstance(value, FieldFile) else value
+    if not name:
+        return None
+    url = instance._meta.get_field(field).storage.url(name)
+    return request.build_absolute_uri(url) if request is not None else url
+
+
 def cover_of(note: Any, request: Any) -> dict | None:
     """The cover object of a note (the shape CoverSerializer documents)."""
-    if not note.cover:
+    url = stored_file_url(note, "cover", request)
+    if url is None:
         return None
     return {
-        "url": _absolute_url(note.cover, request),
+        "url": url,
         "width": note.cover_width,
         "height": note.cover_height,
     }
@@ -199,7 +218,7 @@ class NoteCardSerializer(NoteExtrasMixin, serializers.Serializer):
                 "id": profile.user_id,
                 "username": note.author.username,
                 "display_name": profile.display_name,
-                "avatar": _absolute_url(profile.avatar, request),
+                "avatar": stored_file_url(profile, "avatar", request),
                 "fans": profile.fans_count,
             },
             "likes_count": note.likes_count,
@@ -229,7 +248,7 @@ class OwnNoteCardSerializer(NoteCardSerializer):
 
 class DiscoveryItemSerializer(NoteCardSerializer):
     promoted = serializers.BooleanField(
-        help_text="A paid promotion slot (Fries); always false until promotion is delivered."
+        help_text="A paid promotion slot (Fries): a promoted note, not an organic one."
     )
 
     def to_representation(self, note: Any) -> dict:
