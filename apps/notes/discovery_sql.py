@@ -127,37 +127,37 @@ ORDER BY c.score DESC, c.id DESC"""
 
 
 # Slot notes by id, visible to the viewer, as the page's cards. On PostgreSQL each id of the
-# array is looked up on the primary key (LATERAL), whatever the table's statistics say: on a
-# table not yet analysed the planner was seen scanning every note against the ids instead
-# (``id IN (...)`` through an author index; a join from the array with the notes outside).
+# array is looked up on the primary key (LATERAL), and so are its author and profile, whatever
+# the tables' statistics say: on tables not yet analysed the planner was seen scanning every
+# note against the ids (``id IN (...)`` through an author index) and hashing every profile.
 _SLOT_CARDS_SQL = f"""SELECT {", ".join(f"n.{name}" for name in _NOTE_FIELDS)},
     {", ".join(f"u.{name}" for name in _USER_FIELDS)},
     {", ".join(f"p.{name}" for name in _PROFILE_FIELDS)},
     0,
     EXISTS (SELECT 1 FROM {_T["like"]} l WHERE l.note_id = n.id AND l.user_id = %s)
-FROM {{ids}}
-JOIN {_T["user"]} u ON u.id = n.author_id
-JOIN {_T["profile"]} p ON p.user_id = n.author_id
+FROM {{source}}
 WHERE {_PUBLIC_SQL}
   AND n.author_id NOT IN (SELECT blocked_id FROM {_T["block"]} WHERE blocker_id = %s)
   AND n.author_id NOT IN (SELECT blocker_id FROM {_T["block"]} WHERE blocked_id = %s)"""
+_SLOT_SOURCE_LATERAL = f"""unnest(%s::bigint[]) AS s(id)
+CROSS JOIN LATERAL (SELECT * FROM {_T["note"]} WHERE id = s.id OFFSET 0) AS n
+CROSS JOIN LATERAL (SELECT * FROM {_T["user"]} WHERE id = n.author_id OFFSET 0) AS u
+CROSS JOIN LATERAL (SELECT * FROM {_T["profile"]} WHERE user_id = n.author_id OFFSET 0) AS p"""
+_SLOT_SOURCE_PORTABLE = f"""{_T["note"]} n
+JOIN {_T["user"]} u ON u.id = n.author_id
+JOIN {_T["profile"]} p ON p.user_id = n.author_id"""
 
 
 def slot_cards(*, viewer_id: int, note_ids: list[int]) -> dict[int, Note]:
     """Cards of the slot notes the viewer may see, by id: one statement, run even for none
     (so a page costs the same statements with or without a promoted note)."""
     if connection.vendor == "postgresql":
-        source = (
-            "unnest(%s::bigint[]) AS s(id) CROSS JOIN LATERAL"
-            f" (SELECT * FROM {_T['note']} WHERE id = s.id OFFSET 0) AS n"
-        )
-        source_params, ids_filter, ids_params = [note_ids], "", []
+        sql = _SLOT_CARDS_SQL.format(source=_SLOT_SOURCE_LATERAL)
+        params = [viewer_id, note_ids, viewer_id, viewer_id]
     else:
         marks = ", ".join(["%s"] * len(note_ids)) or "NULL"
-        source, source_params = f"{_T['note']} n", []
-        ids_filter, ids_params = f" AND n.id IN ({marks})", note_ids
-    sql = _SLOT_CARDS_SQL.format(ids=source) + ids_filter
-    params = [viewer_id, *source_params, viewer_id, viewer_id, *ids_params]
+        sql = _SLOT_CARDS_SQL.format(source=_SLOT_SOURCE_PORTABLE) + f" AND n.id IN ({marks})"
+        params = [viewer_id, viewer_id, viewer_id, *note_ids]
     with prepared_cursor() as cursor:  # one text on PostgreSQL: planned once per connection
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -126,9 +126,6 @@ def _active_orders(version: int | None = None) -> tuple[int, ActiveOrders]:
     hot = counters()
     if version is None:
         version = hot.specs_version()
-    if version == 0 and settings.PROMOTION_COUNTERS == "local":
-        billing.orders_republish_active()  # embedded mode: this process's memory starts empty
-        version = hot.specs_version()
     cached = _cache.get(_cache_key())
     if cached is not None and cached[0] == version:
         return cached
@@ -182,6 +179,10 @@ def slot_index(k: int, every: int) -> int:
 
 def promoted_slots(request: FeedSlotRequest) -> list[FeedSlot]:
     """Promoted notes for one discovery page (the notes ``feed_slots`` provider)."""
+    if settings.PROMOTION_COUNTERS == "local" and counters().specs_version() == 0:
+        # Embedded mode: this process's memory starts empty; its first page loads the running
+        # orders (once, whatever that page holds, so later pages cost the same queries).
+        billing.orders_republish_active()
     now = timezone.now()
     viewer = targeting.viewer_load(request.viewer.pk, now=now)
     every = settings.PROMOTION_SLOT_EVERY
