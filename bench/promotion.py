@@ -17,7 +17,7 @@ Absolute times depend on the machine's load (printed); the comparison is within 
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_bench_promotion \\
     REDIS_URL=redis://127.0.0.1:6379/6 .venv/bin/python bench/promotion.py \\
-        [--threads 32] [--step-minutes 1] [--orders 1000] [--requests 1000]
+        [--threads 32] [--step-minutes 1] [--orders 1000] [--requests 5000]
 
 The database named by DATABASE_URL is created if missing and migrated.
 """
@@ -325,7 +325,7 @@ def main() -> int:
     parser.add_argument("--step-minutes", type=int, default=1)
     parser.add_argument("--demand", type=int, default=40, help="peak feed requests a minute")
     parser.add_argument("--orders", type=int, default=1000)
-    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=5000, help="feed requests per side")
     parser.add_argument("--viewers", type=int, default=20)
     parser.add_argument("--part", choices=("all", "day", "feed"), default="all")
     args = parser.parse_args()
