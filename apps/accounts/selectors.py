@@ -5,6 +5,22 @@ from django.db.models import Exists, OuterRef, QuerySet
 from apps.accounts.models import Block, Follow, Profile, User
 from apps.core.errors import Forbidden, NotFound
 
+# The columns a user card reads (``UserCardSerializer``), for lists that load their rows'
+# authors with ``only()``: prefix each with the relation, as ``user_card_columns("author")``.
+USER_CARD_COLUMNS = (
+    "id",
+    "username",
+    "profile__user_id",
+    "profile__display_name",
+    "profile__avatar",
+    "profile__fans_count",
+)
+
+
+def user_card_columns(relation: str) -> tuple[str, ...]:
+    """``USER_CARD_COLUMNS`` behind a relation (``author__id``, ``author__profile__...``)."""
+    return tuple(f"{relation}__{column}" for column in USER_CARD_COLUMNS)
+
 
 def profile_public_get(*, user_id: int, viewer: User) -> Profile:
     """A user's public profile with the viewer's relation to them, in one query plus interests."""

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django.db.models import Exists, OuterRef, QuerySet
 
 from apps.accounts.models import Block, Follow, User
+from apps.accounts.selectors import user_card_columns
 from apps.analytics.days import day_start
 from apps.creators.models import BlockedWord, TrustedCommenter
 from apps.moderation.targets import Visibility as ModerationVisibility
@@ -50,12 +51,7 @@ INBOX_COLUMNS = (
     "note__cover",
     "note__cover_width",
     "note__cover_height",
-    "author__id",
-    "author__username",
-    "author__profile__user_id",
-    "author__profile__display_name",
-    "author__profile__avatar",
-    "author__profile__fans_count",
+    *user_card_columns("author"),
     "reply_to_user__id",
     "reply_to_user__username",
     "reply_to_user__profile__user_id",

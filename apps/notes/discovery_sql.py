@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts.models import Block, Category, Profile, User
+from apps.accounts.selectors import USER_CARD_COLUMNS, user_card_columns
 from apps.core.sql import prepared_cursor
 from apps.moderation.targets import Visibility as ModerationVisibility
 from apps.notes.models import Note, NoteLike, NoteStatus, NoteVisibility
@@ -94,12 +95,7 @@ CARD_COLUMNS = (
     "moderation",
     "published_at",
     "created_at",
-    "author__id",
-    "author__username",
-    "author__profile__user_id",
-    "author__profile__display_name",
-    "author__profile__avatar",
-    "author__profile__fans_count",
+    *user_card_columns("author"),
 )
 
 
@@ -110,8 +106,10 @@ def _columns(model: type, wanted: set[str]) -> list[str]:
 
 # The hand-written statements read the card's own columns but ``created_at`` (no card shows it).
 _NOTE_FIELDS = _columns(Note, {c for c in CARD_COLUMNS if "__" not in c} - {"created_at"})
-_USER_FIELDS = _columns(User, {"id", "username"})
-_PROFILE_FIELDS = _columns(Profile, {"user_id", "display_name", "avatar", "fans_count"})
+_USER_FIELDS = _columns(User, {c for c in USER_CARD_COLUMNS if "__" not in c})
+_PROFILE_FIELDS = _columns(
+    Profile, {c.removeprefix("profile__") for c in USER_CARD_COLUMNS if c.startswith("profile__")}
+)
 _PAGE_SQL = f"""SELECT {", ".join(f"n.{name}" for name in _NOTE_FIELDS)},
     {", ".join(f"u.{name}" for name in _USER_FIELDS)},
     {", ".join(f"p.{name}" for name in _PROFILE_FIELDS)},
