@@ -46,10 +46,12 @@ class CoverSerializer(serializers.Serializer):
     height = serializers.IntegerField(source="cover_height")
 
 
+def _absolute(url: str, request: Any) -> str:
+    return request.build_absolute_uri(url) if request is not None else url
+
+
 def _absolute_url(file: Any, request: Any) -> str | None:
-    if not file:
-        return None
-    return request.build_absolute_uri(file.url) if request is not None else file.url
+    return _absolute(file.url, request) if file else None
 
 
 def stored_file_url(instance: Any, field: str, request: Any) -> str | None:
@@ -65,8 +67,7 @@ def stored_file_url(instance: Any, field: str, request: Any) -> str | None:
     name = value.name if isinstance(value, FieldFile) else value
     if not name:
         return None
-    url = instance._meta.get_field(field).storage.url(name)
-    return request.build_absolute_uri(url) if request is not None else url
+    return _absolute(instance._meta.get_field(field).storage.url(name), request)
 
 
 def cover_of(note: Any, request: Any) -> dict | None:
